@@ -1,0 +1,226 @@
+package io.ferry.admin.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HTTP/1.1 server with a fixed route table and JSON bodies (Jackson).
+ *
+ * <p>Thread policy: requests are served on the server's own event loop thread; handlers must not
+ * block it (blocking work belongs on a worker pool).
+ */
+public final class HttpServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  /** Request bodies are small JSON documents; anything larger is refused with 413. */
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final List<Route> routes;
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private HttpServer(String name, List<Route> routes, EventLoopGroup group, Channel channel) {
+    this.name = name;
+    this.routes = routes;
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /**
+   * Binds the server.
+   *
+   * @param name for thread names and logs, e.g. {@code admin}
+   * @throws IllegalStateException naming the address if it cannot be bound
+   */
+  public static HttpServer start(String name, String address, int port, List<Route> routes) {
+    EventLoopGroup group =
+        new NioEventLoopGroup(1, new DefaultThreadFactory("ferry-" + name + "-http"));
+    List<Route> table = List.copyOf(routes);
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                      channel
+                          .pipeline()
+                          .addLast("http", new HttpServerCodec())
+                          .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+                          .addLast("routes", new RouteHandler(table));
+                    }
+                  })
+              .bind(address, port)
+              .syncUninterruptibly()
+              .channel();
+      HttpServer server = new HttpServer(name, table, group, channel);
+      LOG.info("{} HTTP server listening on {}", name, server.address());
+      return server;
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IllegalStateException(
+          "cannot listen on "
+              + address
+              + ":"
+              + port
+              + " for the "
+              + name
+              + " API: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  public List<Route> routes() {
+    return routes;
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    LOG.debug("{} HTTP server stopped", name);
+  }
+
+  /** Dispatches requests to routes. Thread policy: on the server's event loop. */
+  private static final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final List<Route> routes;
+
+    RouteHandler(List<Route> routes) {
+      this.routes = routes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      byte[] body = new byte[request.content().readableBytes()];
+      request.content().getBytes(request.content().readerIndex(), body);
+      String method = request.method().name();
+      HttpRequest apiRequest =
+          new HttpRequest(method, uri.path(), Map.of(), uri.parameters(), body);
+      HttpResponse response;
+      if (!request.decoderResult().isSuccess()) {
+        response = ErrorMapping.error(400, "InvalidArguments", "malformed HTTP request");
+      } else {
+        response = dispatch(apiRequest);
+      }
+      write(ctx, request, response);
+    }
+
+    private HttpResponse dispatch(HttpRequest request) {
+      boolean pathMatched = false;
+      for (Route route : routes) {
+        Map<String, String> parameters = route.match(request.path());
+        if (parameters == null) {
+          continue;
+        }
+        pathMatched = true;
+        if (!route.method().equals(request.method())) {
+          continue;
+        }
+        HttpRequest withParameters =
+            new HttpRequest(
+                request.method(),
+                request.path(),
+                parameters,
+                request.queryParameters(),
+                request.body());
+        try {
+          return route.handler().handle(withParameters);
+        } catch (Exception e) {
+          return ErrorMapping.toResponse(withParameters, e);
+        }
+      }
+      if (pathMatched) {
+        return ErrorMapping.error(
+            405, "MethodNotAllowed", request.method() + " is not supported on " + request.path());
+      }
+      return ErrorMapping.error(
+          404, "NotFound", "no such endpoint: " + request.method() + " " + request.path());
+    }
+
+    private void write(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponse response) {
+      byte[] bytes;
+      String contentType;
+      if (response.body() instanceof String text) {
+        bytes = text.getBytes(StandardCharsets.UTF_8);
+        contentType = "text/plain; charset=UTF-8";
+      } else {
+        try {
+          bytes = JSON.writeValueAsBytes(response.body());
+        } catch (Exception e) {
+          bytes =
+              ("{\"brief\":\"Internal Server Error\",\"message\":\"cannot serialize response\",\"type\":\"InternalError\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+        }
+        contentType = "application/json";
+      }
+      ByteBuf content = Unpooled.wrappedBuffer(bytes);
+      FullHttpResponse answer =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), content);
+      answer.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+      answer.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (keepAlive) {
+        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        ctx.writeAndFlush(answer);
+      } else {
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug(
+          "HTTP connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Reads a JSON request body as {@code type}; a malformed body maps to 400. */
+  public static <T> T readJson(HttpRequest request, Class<T> type) throws java.io.IOException {
+    return JSON.readValue(request.body(), type);
+  }
+}

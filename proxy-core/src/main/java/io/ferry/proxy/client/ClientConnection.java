@@ -1,0 +1,901 @@
+package io.ferry.proxy.client;
+
+import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
+import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.result.Void;
+import io.ferry.proxy.cluster.ClusterConnection;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.ProtocolPrimitives;
+import io.ferry.proxy.handshake.ProtocolNegotiation;
+import io.ferry.proxy.handshake.SupportedOptions;
+import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.routing.CqlStatement;
+import io.ferry.proxy.routing.Destination;
+import io.ferry.proxy.routing.PreparedIds;
+import io.ferry.proxy.routing.PreparedStatement;
+import io.ferry.proxy.routing.StatementClassifier;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: completes the handshake with both clusters, then routes each request to
+ * origin, target, both, or answers it itself, and returns one answer per request.
+ *
+ * <p>The forwarding path does not copy frames: a request goes out as the retained slice it arrived
+ * in with its stream id patched in place, and a request for both clusters shares its body between
+ * them, each with its own header. Only the query string of a QUERY or PREPARE is lexed, and an
+ * EXECUTE's routing comes from the prepared-statement cache.
+ *
+ * <p>Thread policy: every method runs on the client channel's event loop, which also serves its two
+ * cluster connections, so nothing here is synchronized.
+ */
+public final class ClientConnection extends ChannelInboundHandlerAdapter
+    implements ClusterConnection.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+  static final String SHUTTING_DOWN = "Shutting down, please retry on next host.";
+
+  private enum State {
+    /** Waiting for STARTUP (OPTIONS may come first). */
+    NEW,
+    /** STARTUP received; connecting to the clusters and completing their handshakes. */
+    HANDSHAKE,
+    /** Requests are routed. */
+    READY,
+    CLOSED
+  }
+
+  private final ProxyContext context;
+  private final long timeoutNanos;
+  private final IntObjectHashMap<InFlightRequest> requests = new IntObjectHashMap<>();
+  private InFlightRequest oldest;
+  private InFlightRequest newest;
+
+  private Channel channel;
+  private String label;
+  private State state = State.NEW;
+  private int version = -1;
+  private ClusterConnection origin;
+  private ClusterConnection target;
+  private String keyspace;
+  private boolean clientNeedsFlush;
+  private ScheduledFuture<?> timeoutCheck;
+
+  public ClientConnection(ProxyContext context) {
+    this.context = context;
+    this.timeoutNanos = context.settings().requestTimeout().toNanos();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+    label = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    long tick = Math.max(10, Math.min(1000, context.settings().requestTimeout().toMillis() / 10));
+    timeoutCheck =
+        ctx.executor().scheduleAtFixedRate(this::expireRequests, tick, tick, TimeUnit.MILLISECONDS);
+    LOG.debug("[client {}] connected", label);
+    ctx.fireChannelActive();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Client → Ferry
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object message) {
+    if (message instanceof ByteBuf frame) {
+      int streamId = Frames.streamId(frame);
+      int frameVersion = Frames.version(frame);
+      try {
+        onFrame(frame);
+      } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+        // A body that does not hold what its header and lengths say: only this request fails.
+        // Every path that throws does so before the frame changed hands.
+        ReferenceCountUtil.safeRelease(frame);
+        LOG.debug(
+            "[client {}] malformed request on stream id {}: {}", label, streamId, e.toString());
+        replyLocally(
+            Math.max(0, streamId),
+            MessageCodec.protocolError("Malformed request: " + e.getMessage()),
+            frameVersion);
+      }
+    } else if (message instanceof FrameDecoder.OversizedFrame oversized) {
+      onOversized(oversized);
+    } else if (message instanceof FrameDecoder.UnreadableStream unreadable) {
+      onUnreadable(unreadable);
+    } else {
+      ReferenceCountUtil.release(message);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (origin != null) {
+      origin.flush();
+    }
+    if (target != null) {
+      target.flush();
+    }
+    flushClient();
+  }
+
+  private void onFrame(ByteBuf frame) {
+    int frameVersion = Frames.version(frame);
+    int streamId = Frames.streamId(frame);
+    if (state == State.CLOSED) {
+      frame.release();
+      return;
+    }
+    if (version < 0) {
+      ProtocolNegotiation negotiation = negotiation();
+      if (!negotiation.accepts(frameVersion)) {
+        frame.release();
+        refuseVersion(frameVersion, negotiation);
+        return;
+      }
+    } else if (frameVersion != version) {
+      frame.release();
+      protocolViolation(
+          "frame of protocol version " + frameVersion + " on a v" + version + " connection");
+      return;
+    }
+    if (streamId < 0) {
+      frame.release();
+      replyLocally(0, MessageCodec.protocolError("negative stream id: " + streamId), frameVersion);
+      return;
+    }
+    switch (state) {
+      case NEW -> onHandshakeFrame(frame, frameVersion, streamId);
+      case HANDSHAKE -> {
+        frame.release();
+        replyLocally(
+            streamId,
+            MessageCodec.protocolError(
+                "Unexpected message " + opcodeName(Frames.opcode(frame)) + " during the handshake"),
+            frameVersion);
+      }
+      case READY -> onRequest(frame, streamId);
+      default -> frame.release();
+    }
+  }
+
+  private void onHandshakeFrame(ByteBuf frame, int frameVersion, int streamId) {
+    int opcode = Frames.opcode(frame);
+    if (opcode == Opcode.OPTIONS) {
+      frame.release();
+      replyLocally(streamId, supported(), frameVersion);
+    } else if (opcode == Opcode.STARTUP) {
+      Startup startup = (Startup) context.codec().decodeRequest(frame).message;
+      String refusal = SupportedOptions.refuseStartup(startup.options);
+      if (refusal != null) {
+        frame.release();
+        replyLocally(streamId, MessageCodec.protocolError(refusal), frameVersion);
+        return;
+      }
+      version = frameVersion;
+      state = State.HANDSHAKE;
+      connectToClusters(frame, streamId);
+    } else {
+      frame.release();
+      replyLocally(
+          streamId,
+          MessageCodec.protocolError(
+              "Unexpected message " + opcodeName(opcode) + ", expecting STARTUP or OPTIONS"),
+          frameVersion);
+    }
+  }
+
+  private void connectToClusters(ByteBuf startup, int streamId) {
+    CompletableFuture<ClusterConnection> originConnect =
+        context.origin().connect(channel.eventLoop(), version, label);
+    CompletableFuture<ClusterConnection> targetConnect =
+        context.target().connect(channel.eventLoop(), version, label);
+    CompletableFuture.allOf(originConnect, targetConnect)
+        .whenComplete(
+            (ignored, failure) ->
+                channel
+                    .eventLoop()
+                    .execute(
+                        () ->
+                            onClustersConnected(originConnect, targetConnect, startup, streamId)));
+  }
+
+  private void onClustersConnected(
+      CompletableFuture<ClusterConnection> originConnect,
+      CompletableFuture<ClusterConnection> targetConnect,
+      ByteBuf startup,
+      int streamId) {
+    ClusterConnection originConnection = originConnect.getNow(null);
+    ClusterConnection targetConnection = targetConnect.getNow(null);
+    if (originConnection != null) {
+      originConnection.setListener(this);
+    }
+    if (targetConnection != null) {
+      targetConnection.setListener(this);
+    }
+    origin = originConnection;
+    target = targetConnection;
+    if (state == State.CLOSED) {
+      startup.release();
+      closeClusterConnections("client disconnected during the handshake");
+      return;
+    }
+    if (originConnection == null
+        || targetConnection == null
+        || !originConnection.isOpen()
+        || !targetConnection.isOpen()) {
+      startup.release();
+      List<String> problems = new ArrayList<>();
+      originConnect.whenComplete((c, e) -> addProblem(problems, c, e));
+      targetConnect.whenComplete((c, e) -> addProblem(problems, c, e));
+      String message = String.join("; ", problems);
+      LOG.warn("[client {}] refused: {}", label, message);
+      replyLocally(streamId, MessageCodec.serverError(message), version);
+      closeClient();
+      return;
+    }
+    InFlightRequest request =
+        new InFlightRequest(streamId, Opcode.STARTUP, Destination.BOTH, System.nanoTime());
+    forward(startup, request, null, null);
+    origin.flush();
+    target.flush();
+  }
+
+  private static void addProblem(
+      List<String> problems, ClusterConnection connection, Throwable failure) {
+    if (failure != null) {
+      Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+      problems.add(cause.getMessage());
+    } else if (!connection.isOpen()) {
+      problems.add(connection + " closed right after it opened");
+    }
+  }
+
+  private void onRequest(ByteBuf frame, int streamId) {
+    if (context.drainState().isDraining()) {
+      frame.release();
+      replyLocally(streamId, MessageCodec.overloaded(SHUTTING_DOWN), version);
+      return;
+    }
+    if (requests.containsKey(streamId)) {
+      frame.release();
+      replyLocally(
+          streamId,
+          MessageCodec.protocolError(
+              "stream id " + streamId + " is already used by a request in flight"),
+          version);
+      return;
+    }
+    int opcode = Frames.opcode(frame);
+    long now = System.nanoTime();
+    switch (opcode) {
+      case Opcode.QUERY -> onQuery(frame, streamId, now);
+      case Opcode.PREPARE -> onPrepare(frame, streamId, now);
+      case Opcode.EXECUTE -> onExecute(frame, streamId, now);
+      case Opcode.BATCH -> onBatch(frame, streamId, now);
+      case Opcode.OPTIONS -> {
+        frame.release();
+        replyLocally(streamId, supported(), version);
+      }
+      case Opcode.STARTUP, Opcode.AUTH_RESPONSE -> {
+        frame.release();
+        replyLocally(
+            streamId,
+            MessageCodec.protocolError(
+                "Unexpected message " + opcodeName(opcode) + ", the connection is already started"),
+            version);
+      }
+      default ->
+          forward(frame, new InFlightRequest(streamId, opcode, Destination.BOTH, now), null, null);
+    }
+  }
+
+  private void onQuery(ByteBuf frame, int streamId, long now) {
+    int index = Frames.requestMessageIndex(frame);
+    int length = queryLength(frame, index);
+    CqlStatement statement = StatementClassifier.classify(frame, index + 4, length);
+    Destination destination = context.router().route(statement, keyspace);
+    if (destination == Destination.FERRY) {
+      String query = frame.toString(index + 4, length, StandardCharsets.UTF_8);
+      frame.release();
+      ClusterTopology data = context.topology(context.settings().systemQueriesCluster());
+      replyLocally(
+          streamId, context.systemTables().answer(statement.table(), query, data), version);
+    } else if (destination == Destination.ACKNOWLEDGE) {
+      frame.release();
+      replyLocally(streamId, Void.INSTANCE, version);
+    } else {
+      forward(frame, new InFlightRequest(streamId, Opcode.QUERY, destination, now), null, null);
+    }
+  }
+
+  private void onPrepare(ByteBuf frame, int streamId, long now) {
+    int index = Frames.requestMessageIndex(frame);
+    int length = queryLength(frame, index);
+    CqlStatement statement = StatementClassifier.classify(frame, index + 4, length);
+    InFlightRequest request = new InFlightRequest(streamId, Opcode.PREPARE, Destination.BOTH, now);
+    request.detail = new PendingPreparation(statement, keyspace);
+    forward(frame, request, null, null);
+  }
+
+  /** What a PREPARE will be remembered as once both clusters answered PREPARED. */
+  private record PendingPreparation(CqlStatement statement, String keyspace) {}
+
+  private void onExecute(ByteBuf frame, int streamId, long now) {
+    int position = PreparedIds.executeIdPosition(frame);
+    byte[] id = ProtocolPrimitives.getShortBytes(frame, position);
+    PreparedStatement prepared = context.preparedStatements().get(id);
+    if (prepared == null) {
+      frame.release();
+      replyLocally(streamId, MessageCodec.unprepared(id), version);
+      return;
+    }
+    InFlightRequest request =
+        new InFlightRequest(streamId, Opcode.EXECUTE, prepared.destination(), now);
+    if (prepared.sameIdOnBothClusters()) {
+      forward(frame, request, null, null);
+    } else {
+      forward(frame, request, new int[] {position}, List.of(prepared.targetId()));
+    }
+  }
+
+  private void onBatch(ByteBuf frame, int streamId, long now) {
+    int[] positions = PreparedIds.batchIdPositions(frame);
+    List<byte[]> targetIds = null;
+    for (int i = 0; i < positions.length; i++) {
+      byte[] id = ProtocolPrimitives.getShortBytes(frame, positions[i]);
+      PreparedStatement prepared = context.preparedStatements().get(id);
+      if (prepared == null) {
+        frame.release();
+        replyLocally(streamId, MessageCodec.unprepared(id), version);
+        return;
+      }
+      if (!prepared.sameIdOnBothClusters() && targetIds == null) {
+        targetIds = new ArrayList<>();
+        for (int j = 0; j < i; j++) {
+          targetIds.add(ProtocolPrimitives.getShortBytes(frame, positions[j]));
+        }
+      }
+      if (targetIds != null) {
+        targetIds.add(prepared.targetId());
+      }
+    }
+    InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
+    forward(frame, request, targetIds == null ? null : positions, targetIds);
+  }
+
+  private static int queryLength(ByteBuf frame, int index) {
+    int length = frame.getInt(index);
+    if (length < 0 || index + 4 + length > frame.writerIndex()) {
+      throw new IndexOutOfBoundsException(
+          "query string of " + length + " bytes past the frame's end");
+    }
+    return length;
+  }
+
+  /**
+   * Sends a request to its cluster(s). {@code targetIdPositions}/{@code targetIds}, when not null,
+   * replace prepared ids in what target receives.
+   */
+  private void forward(
+      ByteBuf frame, InFlightRequest request, int[] targetIdPositions, List<byte[]> targetIds) {
+    Destination destination = request.destination;
+    if (destination == Destination.ORIGIN || destination == Destination.BOTH) {
+      request.originStreamId = origin.reserve(request);
+      if (request.originStreamId < 0) {
+        frame.release();
+        overloaded(request, origin);
+        return;
+      }
+    }
+    if (destination == Destination.TARGET || destination == Destination.BOTH) {
+      request.targetStreamId = target.reserve(request);
+      if (request.targetStreamId < 0) {
+        if (request.originStreamId >= 0) {
+          origin.unreserve(request.originStreamId);
+        }
+        frame.release();
+        overloaded(request, target);
+        return;
+      }
+    }
+    if (request.targetStreamId >= 0) {
+      if (targetIds != null) {
+        target.write(
+            PreparedIds.replace(
+                channel.alloc(), frame, targetIdPositions, targetIds, request.targetStreamId));
+      } else if (request.originStreamId >= 0) {
+        // Both clusters: target gets its own header and shares the body.
+        target.write(Frames.copyHeader(channel.alloc(), frame, request.targetStreamId));
+        target.write(frame.retainedSlice(Frames.bodyIndex(frame), Frames.bodyLength(frame)));
+      } else {
+        Frames.setStreamId(frame, request.targetStreamId);
+        target.write(frame.retain());
+      }
+      request.awaitedResponses++;
+    }
+    if (request.originStreamId >= 0) {
+      Frames.setStreamId(frame, request.originStreamId);
+      origin.write(frame.retain());
+      request.awaitedResponses++;
+    }
+    frame.release();
+    track(request);
+  }
+
+  private void overloaded(InFlightRequest request, ClusterConnection connection) {
+    LOG.debug(
+        "{} no free stream id ({} in use): answering OVERLOADED",
+        connection,
+        connection.streamIdsInUse());
+    replyLocally(
+        request.clientStreamId,
+        MessageCodec.overloaded(
+            "Ferry has no free stream id on its connection to "
+                + connection.role().id()
+                + " "
+                + address(connection.node())
+                + " (max-stream-ids is "
+                + context.settings().maxStreamIds()
+                + ")"),
+        version);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cluster → Ferry → client
+
+  @Override
+  public void onResponse(ClusterConnection connection, ByteBuf frame, Object context) {
+    InFlightRequest request = (InFlightRequest) context;
+    if (request.finished) {
+      // Already answered with an error (its cluster connection was lost or the client is gone).
+      frame.release();
+      return;
+    }
+    if (connection.role() == ClusterRole.ORIGIN) {
+      request.originStreamId = -1;
+      request.originResponse = frame;
+    } else {
+      request.targetStreamId = -1;
+      request.targetResponse = frame;
+    }
+    if (--request.awaitedResponses == 0) {
+      complete(request);
+    }
+  }
+
+  private void complete(InFlightRequest request) {
+    untrack(request);
+    ByteBuf response = chooseResponse(request);
+    if (request.opcode == Opcode.PREPARE && request.detail instanceof PendingPreparation pending) {
+      rememberPrepared(request, pending);
+    }
+    if (response == request.originResponse) {
+      request.originResponse = null;
+    } else {
+      request.targetResponse = null;
+    }
+    request.releaseResponses();
+    if (request.opcode == Opcode.STARTUP) {
+      completeHandshake(request, response);
+      return;
+    }
+    response = afterResponse(response);
+    Frames.setStreamId(response, request.clientStreamId);
+    writeToClient(response);
+  }
+
+  /**
+   * The answer the client gets (the ZDM Proxy's rules): from a single cluster, its answer; from
+   * both, an error if either failed (origin's if both did), else origin's PREPARED for a PREPARE
+   * (the client must know origin's id), else the primary cluster's.
+   */
+  private ByteBuf chooseResponse(InFlightRequest request) {
+    ByteBuf originResponse = request.originResponse;
+    ByteBuf targetResponse = request.targetResponse;
+    if (originResponse == null) {
+      return targetResponse;
+    }
+    if (targetResponse == null) {
+      return originResponse;
+    }
+    boolean originFailed = Frames.opcode(originResponse) == Opcode.ERROR;
+    boolean targetFailed = Frames.opcode(targetResponse) == Opcode.ERROR;
+    if (originFailed || targetFailed) {
+      if (targetFailed && !originFailed) {
+        LOG.debug("[client {}] request failed on target only", label);
+        return targetResponse;
+      }
+      return originResponse;
+    }
+    if (request.opcode == Opcode.PREPARE || request.opcode == Opcode.STARTUP) {
+      return originResponse;
+    }
+    return context.settings().primaryCluster() == ClusterRole.ORIGIN
+        ? originResponse
+        : targetResponse;
+  }
+
+  private void rememberPrepared(InFlightRequest request, PendingPreparation pending) {
+    if (request.originResponse == null || request.targetResponse == null) {
+      return;
+    }
+    byte[] originId = PreparedIds.preparedResultId(request.originResponse);
+    byte[] targetId = PreparedIds.preparedResultId(request.targetResponse);
+    if (originId == null || targetId == null) {
+      return;
+    }
+    Destination destination =
+        context.router().routeExecution(pending.statement(), pending.keyspace());
+    context
+        .preparedStatements()
+        .put(
+            new PreparedStatement(
+                originId, targetId, pending.statement(), pending.keyspace(), destination));
+  }
+
+  /** Tracks the keyspace and translates target's UNPREPARED into the id the client knows. */
+  private ByteBuf afterResponse(ByteBuf response) {
+    int opcode = Frames.opcode(response);
+    if (opcode == Opcode.RESULT) {
+      int index = Frames.responseMessageIndex(response);
+      if (response.getInt(index) == ProtocolConstants.ResultKind.SET_KEYSPACE) {
+        keyspace = ProtocolPrimitives.getString(response, index + 4);
+      }
+    } else if (opcode == Opcode.ERROR) {
+      int position = PreparedIds.unpreparedIdPosition(response);
+      if (position >= 0) {
+        byte[] id = ProtocolPrimitives.getShortBytes(response, position);
+        byte[] originId = context.preparedStatements().originIdOf(id);
+        if (originId != id) {
+          ByteBuf rewritten =
+              PreparedIds.replace(
+                  channel.alloc(),
+                  response,
+                  new int[] {position},
+                  List.of(originId),
+                  Frames.streamId(response));
+          response.release();
+          return rewritten;
+        }
+      }
+    }
+    return response;
+  }
+
+  private void completeHandshake(InFlightRequest request, ByteBuf response) {
+    int opcode = Frames.opcode(response);
+    Frames.setStreamId(response, request.clientStreamId);
+    if (opcode == Opcode.READY) {
+      state = State.READY;
+      LOG.debug(
+          "[client {}] ready (protocol v{}, origin {}, target {})",
+          label,
+          version,
+          address(origin.node()),
+          address(target.node()));
+      writeToClient(response);
+      return;
+    }
+    if (opcode == Opcode.AUTHENTICATE) {
+      response.release();
+      String message =
+          "a cluster requires authentication, which Ferry does not support for client connections yet";
+      LOG.warn("[client {}] refused: {}", label, message);
+      replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
+    } else {
+      LOG.info(
+          "[client {}] handshake failed: {}",
+          label,
+          context.codec().decodeResponse(response).message);
+      writeToClient(response);
+    }
+    closeClient();
+  }
+
+  @Override
+  public void onEvent(ClusterConnection connection, ByteBuf frame) {
+    // Only origin's schema changes reach the client: the two clusters get the same DDL, and one
+    // event per change is what a driver expects. Topology and status events describe real nodes,
+    // which drivers must not see behind Ferry's virtual topology.
+    if (state == State.READY && connection.role() == ClusterRole.ORIGIN && isSchemaChange(frame)) {
+      writeToClient(frame);
+      flushClient();
+    } else {
+      frame.release();
+    }
+  }
+
+  private static boolean isSchemaChange(ByteBuf frame) {
+    int index = Frames.responseMessageIndex(frame);
+    return ProtocolPrimitives.getString(frame, index)
+        .equals(ProtocolConstants.EventType.SCHEMA_CHANGE);
+  }
+
+  @Override
+  public void onClosed(ClusterConnection connection, String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    String message =
+        "Ferry lost its connection to "
+            + connection.role().id()
+            + " "
+            + address(connection.node())
+            + ": "
+            + reason;
+    LOG.warn("{} {}; closing the client connection", connection, reason);
+    failAll(message);
+    closeClient();
+  }
+
+  @Override
+  public void onWritabilityChanged(ClusterConnection connection) {
+    boolean clustersWritable =
+        (origin == null || origin.isWritable()) && (target == null || target.isWritable());
+    channel.config().setAutoRead(clustersWritable);
+  }
+
+  @Override
+  public void onReadComplete(ClusterConnection connection) {
+    flushClient();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = channel.isWritable();
+    if (origin != null) {
+      origin.setAutoRead(writable);
+    }
+    if (target != null) {
+      target.setAutoRead(writable);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timeouts, failures, closing
+
+  private void track(InFlightRequest request) {
+    requests.put(request.clientStreamId, request);
+    request.previous = newest;
+    if (newest != null) {
+      newest.next = request;
+    } else {
+      oldest = request;
+    }
+    newest = request;
+  }
+
+  private void untrack(InFlightRequest request) {
+    request.finished = true;
+    requests.remove(request.clientStreamId);
+    if (request.previous != null) {
+      request.previous.next = request.next;
+    } else {
+      oldest = request.next;
+    }
+    if (request.next != null) {
+      request.next.previous = request.previous;
+    } else {
+      newest = request.previous;
+    }
+    request.previous = null;
+    request.next = null;
+  }
+
+  private void expireRequests() {
+    long now = System.nanoTime();
+    boolean expired = false;
+    while (oldest != null && now - oldest.startNanos >= timeoutNanos) {
+      expire(oldest);
+      expired = true;
+    }
+    if (expired) {
+      flushClient();
+    }
+  }
+
+  private void expire(InFlightRequest request) {
+    untrack(request);
+    List<String> silent = new ArrayList<>(2);
+    if (request.originStreamId >= 0) {
+      silent.add("origin " + address(origin.node()));
+      origin.orphan(request.originStreamId);
+    }
+    if (request.targetStreamId >= 0) {
+      silent.add("target " + address(target.node()));
+      target.orphan(request.targetStreamId);
+    }
+    request.releaseResponses();
+    String message =
+        "Ferry received no answer from "
+            + String.join(" and ", silent)
+            + " within "
+            + context.settings().requestTimeout().toMillis()
+            + " ms (request-timeout)";
+    LOG.warn("[client {}] {} {}", label, opcodeName(request.opcode), message);
+    replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
+    if (request.opcode == Opcode.STARTUP) {
+      closeClient();
+    }
+  }
+
+  /** Answers every request in flight with an error. */
+  private void failAll(String message) {
+    while (oldest != null) {
+      InFlightRequest request = oldest;
+      untrack(request);
+      request.releaseResponses();
+      replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
+    }
+  }
+
+  /** Requests waiting for a cluster; read on this connection's event loop. */
+  int inFlightRequests() {
+    return requests.size();
+  }
+
+  private void closeClient() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    closeClusterConnections("client connection closed");
+    clientNeedsFlush = false;
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void closeClusterConnections(String reason) {
+    if (origin != null) {
+      origin.close(reason);
+    }
+    if (target != null) {
+      target.close(reason);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    state = State.CLOSED;
+    if (timeoutCheck != null) {
+      timeoutCheck.cancel(false);
+    }
+    while (oldest != null) {
+      InFlightRequest request = oldest;
+      untrack(request);
+      request.releaseResponses();
+    }
+    closeClusterConnections("client connection closed");
+    LOG.debug("[client {}] disconnected", label);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof java.io.IOException) {
+      LOG.debug("[client {}] {}", label, cause.toString());
+    } else {
+      LOG.error("[client {}] unexpected error, closing the connection", label, cause);
+    }
+    ctx.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Protocol problems
+
+  private void refuseVersion(int requested, ProtocolNegotiation negotiation) {
+    // Part of normal negotiation (drivers try their highest version first): DEBUG, not a warning.
+    LOG.debug(
+        "[client {}] asked for protocol v{}; answering a protocol error to make it downgrade",
+        label,
+        requested);
+    replyLocally(0, negotiation.refusal(requested), negotiation.highest().code());
+    closeClient();
+  }
+
+  private void onOversized(FrameDecoder.OversizedFrame oversized) {
+    String message =
+        "Request of "
+            + oversized.bodyLength()
+            + " bytes is larger than Ferry's max-frame-length ("
+            + context.settings().maxFrameLength()
+            + " bytes)";
+    if (state == State.READY) {
+      LOG.warn("[client {}] {}", label, message);
+      replyLocally(oversized.streamId(), MessageCodec.invalid(message), version);
+    } else {
+      protocolViolation(message);
+    }
+  }
+
+  private void onUnreadable(FrameDecoder.UnreadableStream unreadable) {
+    ProtocolNegotiation negotiation = negotiation();
+    if (version < 0) {
+      refuseVersion(unreadable.versionByte() & 0x7F, negotiation);
+    } else {
+      protocolViolation("unreadable bytes: " + unreadable.reason());
+    }
+  }
+
+  /** A protocol error after the handshake: fatal for this connection only. */
+  private void protocolViolation(String problem) {
+    LOG.error("[client {}] protocol error: {}; closing the connection", label, problem);
+    int errorVersion = version > 0 ? version : negotiation().highest().code();
+    failAll("connection closed after a protocol error: " + problem);
+    replyLocally(0, MessageCodec.protocolError(problem), errorVersion);
+    closeClient();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing to the client
+
+  private void replyLocally(int streamId, Message message, int frameVersion) {
+    writeToClient(context.codec().encodeResponse(frameVersion, streamId, message));
+  }
+
+  private void writeToClient(ByteBuf frame) {
+    if (!channel.isActive()) {
+      frame.release();
+      return;
+    }
+    channel.write(frame, channel.voidPromise());
+    clientNeedsFlush = true;
+  }
+
+  private void flushClient() {
+    if (clientNeedsFlush) {
+      clientNeedsFlush = false;
+      channel.flush();
+    }
+  }
+
+  private ProtocolNegotiation negotiation() {
+    return ProtocolNegotiation.of(
+        context.topology(ClusterRole.ORIGIN), context.topology(ClusterRole.TARGET));
+  }
+
+  private Message supported() {
+    return SupportedOptions.of(
+        context.topology(ClusterRole.ORIGIN), context.topology(ClusterRole.TARGET), negotiation());
+  }
+
+  private static String address(InetSocketAddress address) {
+    return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
+  }
+
+  private static String opcodeName(int opcode) {
+    return switch (opcode) {
+      case Opcode.STARTUP -> "STARTUP";
+      case Opcode.OPTIONS -> "OPTIONS";
+      case Opcode.QUERY -> "QUERY";
+      case Opcode.PREPARE -> "PREPARE";
+      case Opcode.EXECUTE -> "EXECUTE";
+      case Opcode.REGISTER -> "REGISTER";
+      case Opcode.BATCH -> "BATCH";
+      case Opcode.AUTH_RESPONSE -> "AUTH_RESPONSE";
+      default -> "opcode 0x" + Integer.toHexString(opcode);
+    };
+  }
+}

@@ -1,0 +1,89 @@
+package io.ferry.proxy.client;
+
+import io.ferry.proxy.frame.FrameDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds each accepted client connection's pipeline: the frame decoder, then either a {@link
+ * ClientConnection} or, beyond the connection limit, a {@link ConnectionLimit}.
+ *
+ * <p>Thread-safe: shared by the listener for every accepted connection.
+ */
+public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
+
+  /** Names of the client pipeline's handlers. */
+  public static final String FRAME_DECODER = "frameDecoder";
+
+  public static final String CLIENT = "client";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientPipeline.class);
+
+  private final ProxyContext context;
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final ChannelGroup channels =
+      new DefaultChannelGroup("ferry-clients", GlobalEventExecutor.INSTANCE);
+
+  public ClientPipeline(ProxyContext context) {
+    this.context = context;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    int max = context.settings().maxClientConnections();
+    channel
+        .pipeline()
+        .addLast(FRAME_DECODER, new FrameDecoder(context.settings().maxFrameLength(), false));
+    if (openConnections.incrementAndGet() > max) {
+      LOG.warn(
+          "refusing client connection from {}: {} connections already open (max-client-connections)",
+          channel.remoteAddress(),
+          max);
+      channel.pipeline().addLast(CLIENT, new ConnectionLimit(context.codec(), max));
+    } else {
+      channel.pipeline().addLast(CLIENT, new ClientConnection(context));
+    }
+    channels.add(channel);
+    channel.closeFuture().addListener(future -> openConnections.decrementAndGet());
+  }
+
+  /** Every open client channel (closed ones leave the group by themselves). */
+  public ChannelGroup channels() {
+    return channels;
+  }
+
+  /**
+   * Requests waiting for a cluster across all client connections, each counted on its own event
+   * loop. Blocks briefly; for shutdown, not for the hot path.
+   */
+  public int inFlightRequests() {
+    List<Future<Integer>> counts = new ArrayList<>();
+    for (Channel channel : channels) {
+      if (channel.pipeline().get(CLIENT) instanceof ClientConnection connection) {
+        counts.add(channel.eventLoop().submit(connection::inFlightRequests));
+      }
+    }
+    int total = 0;
+    for (Future<Integer> count : counts) {
+      if (count.awaitUninterruptibly(1000) && count.isSuccess()) {
+        total += count.getNow();
+      }
+    }
+    return total;
+  }
+
+  /** Client connections open now. */
+  public int openConnections() {
+    return openConnections.get();
+  }
+}

@@ -1,0 +1,49 @@
+package io.ferry.proxy.client;
+
+import io.ferry.proxy.routing.Destination;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * A client request waiting for its cluster answer(s). Linked into its connection's list in arrival
+ * order, which is also deadline order (every request has the same timeout), so that expiry checks
+ * only look at the head.
+ *
+ * <p>Thread policy: owned by its client connection's event loop.
+ */
+final class InFlightRequest {
+
+  final int clientStreamId;
+  final int opcode;
+  final Destination destination;
+  final long startNanos;
+
+  /** For PREPARE: what to remember when both clusters prepared it. */
+  Object detail;
+
+  int originStreamId = -1;
+  int targetStreamId = -1;
+  ByteBuf originResponse;
+  ByteBuf targetResponse;
+  int awaitedResponses;
+
+  /** Answered (or abandoned): a late cluster answer is dropped. */
+  boolean finished;
+
+  InFlightRequest previous;
+  InFlightRequest next;
+
+  InFlightRequest(int clientStreamId, int opcode, Destination destination, long startNanos) {
+    this.clientStreamId = clientStreamId;
+    this.opcode = opcode;
+    this.destination = destination;
+    this.startNanos = startNanos;
+  }
+
+  void releaseResponses() {
+    ReferenceCountUtil.safeRelease(originResponse);
+    ReferenceCountUtil.safeRelease(targetResponse);
+    originResponse = null;
+    targetResponse = null;
+  }
+}

@@ -1,0 +1,195 @@
+package io.ferry.proxy.cluster;
+
+import io.ferry.proxy.config.ClusterSettings;
+import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.frame.FrameDecoder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Opens a client connection's connection to one cluster: picks the node (round-robin over this
+ * instance's assigned nodes), and when it cannot be reached tries the next ones, including the rest
+ * of the local datacenter, within the cluster's connection timeout.
+ *
+ * <p>Thread-safe. The new channel lives on the client channel's event loop, so that a client
+ * connection and its cluster connections share one thread and need no locks.
+ */
+public final class ClusterConnector {
+
+  /** Names of the cluster connection's pipeline handlers. */
+  public static final String FRAME_DECODER = "frameDecoder";
+
+  public static final String IDLE = "idle";
+  public static final String CLUSTER = "cluster";
+
+  private final ClusterSettings cluster;
+  private final ProxySettings proxy;
+  private final ControlConnection controlConnection;
+  private final AtomicInteger roundRobin = new AtomicInteger();
+
+  public ClusterConnector(
+      ClusterSettings cluster, ProxySettings proxy, ControlConnection controlConnection) {
+    this.cluster = cluster;
+    this.proxy = proxy;
+    this.controlConnection = controlConnection;
+  }
+
+  public ClusterRole role() {
+    return cluster.role();
+  }
+
+  public ControlConnection controlConnection() {
+    return controlConnection;
+  }
+
+  /**
+   * Connects, trying candidate nodes in turn.
+   *
+   * @param clientLabel the client's address, for log prefixes
+   */
+  public CompletableFuture<ClusterConnection> connect(
+      EventLoop eventLoop, int protocolVersion, String clientLabel) {
+    CompletableFuture<ClusterConnection> result = new CompletableFuture<>();
+    List<InetSocketAddress> candidates = candidates();
+    long deadline = System.nanoTime() + cluster.connectionTimeout().toNanos();
+    attempt(
+        eventLoop,
+        protocolVersion,
+        clientLabel,
+        candidates,
+        0,
+        deadline,
+        new ArrayList<>(),
+        result);
+    return result;
+  }
+
+  private void attempt(
+      EventLoop eventLoop,
+      int protocolVersion,
+      String clientLabel,
+      List<InetSocketAddress> candidates,
+      int index,
+      long deadline,
+      List<String> errors,
+      CompletableFuture<ClusterConnection> result) {
+    long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    if (index == candidates.size() || remainingMillis <= 0) {
+      if (index < candidates.size()) {
+        errors.add(
+            "connection timeout (" + cluster.connectionTimeout().toMillis() + " ms) elapsed");
+      }
+      result.completeExceptionally(
+          new ClusterUnavailableException(
+              "Ferry could not connect to "
+                  + cluster.role().id()
+                  + ": "
+                  + (errors.isEmpty() ? "no node known" : String.join("; ", errors))));
+      return;
+    }
+    InetSocketAddress node = candidates.get(index);
+    String logPrefix =
+        "[client " + clientLabel + " → " + cluster.role().id() + " " + address(node) + "]";
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(eventLoop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    channel
+                        .pipeline()
+                        .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
+                        .addLast(
+                            IDLE,
+                            new IdleStateHandler(
+                                0,
+                                proxy.heartbeat().interval().toMillis(),
+                                0,
+                                TimeUnit.MILLISECONDS))
+                        .addLast(
+                            CLUSTER,
+                            new ClusterConnection(
+                                cluster.role(),
+                                channel,
+                                logPrefix,
+                                proxy.maxStreamIds(),
+                                proxy.maxOrphanedStreamIds(),
+                                protocolVersion));
+                  }
+                });
+    ChannelFuture connect = bootstrap.connect(node);
+    connect.addListener(
+        future -> {
+          if (future.isSuccess()) {
+            Channel channel = connect.channel();
+            result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
+          } else {
+            errors.add(address(node) + ": " + future.cause().getMessage());
+            attempt(
+                eventLoop,
+                protocolVersion,
+                clientLabel,
+                candidates,
+                index + 1,
+                deadline,
+                errors,
+                result);
+          }
+        });
+  }
+
+  /** Assigned nodes first (round-robin), then the rest of the local datacenter as fallbacks. */
+  List<InetSocketAddress> candidates() {
+    ClusterTopology topology = controlConnection.topology();
+    if (topology == null) {
+      return List.of();
+    }
+    List<Host> preferred;
+    if (cluster.enableHostAssignment()) {
+      int count = Math.max(1, proxy.topology().addresses().size());
+      preferred =
+          HostAssignment.assignedHosts(topology.localHosts(), proxy.topology().index(), count);
+    } else {
+      preferred = List.of(topology.controlHost());
+    }
+    Set<InetSocketAddress> ordered = new LinkedHashSet<>();
+    if (!preferred.isEmpty()) {
+      int start = Math.floorMod(roundRobin.getAndIncrement(), preferred.size());
+      for (int i = 0; i < preferred.size(); i++) {
+        ordered.add(preferred.get((start + i) % preferred.size()).endpoint());
+      }
+    }
+    topology.localHosts().forEach(host -> ordered.add(host.endpoint()));
+    return new ArrayList<>(ordered);
+  }
+
+  private static String address(InetSocketAddress node) {
+    return node.getAddress().getHostAddress() + ":" + node.getPort();
+  }
+
+  /** No node of the cluster could be reached. */
+  public static final class ClusterUnavailableException extends RuntimeException {
+    ClusterUnavailableException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package io.ferry.proxy.cluster;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.Message;
+import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.stream.StreamIdPool;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A small asynchronous CQL client for Ferry's own traffic (control connections): whole messages in,
+ * whole messages out, decoded with the native-protocol library. Not for the forwarding path.
+ *
+ * <p>Thread policy: all state is touched on the connection's event loop; {@link #send} may be
+ * called from any thread and hops onto it.
+ */
+final class CqlConnection extends ChannelInboundHandlerAdapter {
+
+  private static final int STREAM_IDS = 128;
+
+  private final Channel channel;
+  private final MessageCodec codec;
+  private final int protocolVersion;
+  private final Duration requestTimeout;
+  private final StreamIdPool streamIds = new StreamIdPool(STREAM_IDS);
+  private final Pending[] pending = new Pending[STREAM_IDS];
+  private final CompletableFuture<String> closed = new CompletableFuture<>();
+  private volatile Consumer<Frame> eventListener = event -> {};
+
+  private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timeout) {}
+
+  private CqlConnection(
+      Channel channel, MessageCodec codec, int protocolVersion, Duration requestTimeout) {
+    this.channel = channel;
+    this.codec = codec;
+    this.protocolVersion = protocolVersion;
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** Opens a connection; the future fails if the node cannot be reached. */
+  static CompletableFuture<CqlConnection> open(
+      EventLoop eventLoop,
+      InetSocketAddress address,
+      MessageCodec codec,
+      int protocolVersion,
+      Duration connectTimeout,
+      Duration requestTimeout) {
+    CompletableFuture<CqlConnection> result = new CompletableFuture<>();
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(eventLoop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    CqlConnection connection =
+                        new CqlConnection(channel, codec, protocolVersion, requestTimeout);
+                    channel
+                        .pipeline()
+                        .addLast("frameDecoder", new FrameDecoder(Integer.MAX_VALUE, true))
+                        .addLast("cql", connection);
+                  }
+                });
+    ChannelFuture connect = bootstrap.connect(address);
+    connect.addListener(
+        future -> {
+          if (future.isSuccess()) {
+            result.complete((CqlConnection) connect.channel().pipeline().get("cql"));
+          } else {
+            result.completeExceptionally(future.cause());
+          }
+        });
+    return result;
+  }
+
+  int protocolVersion() {
+    return protocolVersion;
+  }
+
+  InetSocketAddress remoteAddress() {
+    return (InetSocketAddress) channel.remoteAddress();
+  }
+
+  EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  void setEventListener(Consumer<Frame> listener) {
+    this.eventListener = listener;
+  }
+
+  /** Completes with the reason when the connection closes. */
+  CompletableFuture<String> closeFuture() {
+    return closed;
+  }
+
+  boolean isOpen() {
+    return channel.isActive();
+  }
+
+  void close() {
+    channel.close();
+  }
+
+  /**
+   * Sends a request; the future completes with the response frame (an ERROR is a normal response),
+   * or fails if the connection closes or the request times out.
+   */
+  CompletableFuture<Frame> send(Message request) {
+    CompletableFuture<Frame> future = new CompletableFuture<>();
+    if (channel.eventLoop().inEventLoop()) {
+      doSend(request, future);
+    } else {
+      channel.eventLoop().execute(() -> doSend(request, future));
+    }
+    return future;
+  }
+
+  private void doSend(Message request, CompletableFuture<Frame> future) {
+    if (!channel.isActive()) {
+      future.completeExceptionally(new ClosedConnectionException(describe("connection is closed")));
+      return;
+    }
+    int id = streamIds.acquire();
+    if (id < 0) {
+      future.completeExceptionally(new IllegalStateException(describe("no stream id available")));
+      return;
+    }
+    ScheduledFuture<?> timeout =
+        channel
+            .eventLoop()
+            .schedule(
+                () -> {
+                  // The id stays reserved: a late answer must not be taken for another request's.
+                  Pending late = pending[id];
+                  if (late != null && late.future() == future) {
+                    future.completeExceptionally(
+                        new TimeoutException(
+                            describe("no answer within " + requestTimeout.toMillis() + " ms")));
+                  }
+                },
+                requestTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    pending[id] = new Pending(future, timeout);
+    channel.writeAndFlush(codec.encodeRequest(protocolVersion, id, request), channel.voidPromise());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object message) {
+    if (!(message instanceof ByteBuf frame)) {
+      channel.close();
+      return;
+    }
+    try {
+      int streamId = Frames.streamId(frame);
+      Frame decoded = codec.decodeResponse(frame);
+      if (streamId == Frames.EVENT_STREAM_ID) {
+        eventListener.accept(decoded);
+        return;
+      }
+      if (streamId < 0 || streamId >= STREAM_IDS || pending[streamId] == null) {
+        return;
+      }
+      Pending request = pending[streamId];
+      pending[streamId] = null;
+      streamIds.release(streamId);
+      request.timeout().cancel(false);
+      request.future().complete(decoded);
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    closed.complete(cause.toString());
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed.complete("connection closed by " + remoteAddress());
+    for (int id = 0; id < STREAM_IDS; id++) {
+      Pending request = pending[id];
+      if (request != null) {
+        pending[id] = null;
+        request.timeout().cancel(false);
+        request
+            .future()
+            .completeExceptionally(new ClosedConnectionException(describe("connection closed")));
+      }
+    }
+  }
+
+  private String describe(String problem) {
+    return channel.remoteAddress() + ": " + problem;
+  }
+
+  /** The connection closed before the answer arrived. */
+  static final class ClosedConnectionException extends RuntimeException {
+    ClosedConnectionException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.ferry.proxy.config;
+
+import static io.ferry.proxy.config.EnvironmentValue.BOOLEAN;
+import static io.ferry.proxy.config.EnvironmentValue.COMMA_SEPARATED_LIST;
+import static io.ferry.proxy.config.EnvironmentValue.DECIMAL;
+import static io.ferry.proxy.config.EnvironmentValue.INTEGER;
+import static io.ferry.proxy.config.EnvironmentValue.MILLISECONDS;
+import static io.ferry.proxy.config.EnvironmentValue.TEXT;
+
+/**
+ * The proxy's settings. Each constant names a path of {@code reference.conf} (where the setting is
+ * documented, with its default) and, where the ZDM Proxy has one, the {@code ZDM_*} environment
+ * variable that sets it with the same meaning.
+ */
+public enum ProxyOption implements ConfigOption {
+  ORIGIN_CONTACT_POINTS(
+      "ferry.origin.contact-points", "ZDM_ORIGIN_CONTACT_POINTS", COMMA_SEPARATED_LIST),
+  ORIGIN_PORT("ferry.origin.port", "ZDM_ORIGIN_PORT", INTEGER),
+  ORIGIN_USERNAME("ferry.origin.username", "ZDM_ORIGIN_USERNAME", TEXT),
+  ORIGIN_PASSWORD("ferry.origin.password", "ZDM_ORIGIN_PASSWORD", TEXT),
+  ORIGIN_LOCAL_DATACENTER("ferry.origin.local-datacenter", "ZDM_ORIGIN_LOCAL_DATACENTER", TEXT),
+  ORIGIN_CONNECTION_TIMEOUT(
+      "ferry.origin.connection-timeout", "ZDM_ORIGIN_CONNECTION_TIMEOUT_MS", MILLISECONDS),
+  ORIGIN_ENABLE_HOST_ASSIGNMENT(
+      "ferry.origin.enable-host-assignment", "ZDM_ORIGIN_ENABLE_HOST_ASSIGNMENT", BOOLEAN),
+
+  TARGET_CONTACT_POINTS(
+      "ferry.target.contact-points", "ZDM_TARGET_CONTACT_POINTS", COMMA_SEPARATED_LIST),
+  TARGET_PORT("ferry.target.port", "ZDM_TARGET_PORT", INTEGER),
+  TARGET_USERNAME("ferry.target.username", "ZDM_TARGET_USERNAME", TEXT),
+  TARGET_PASSWORD("ferry.target.password", "ZDM_TARGET_PASSWORD", TEXT),
+  TARGET_LOCAL_DATACENTER("ferry.target.local-datacenter", "ZDM_TARGET_LOCAL_DATACENTER", TEXT),
+  TARGET_CONNECTION_TIMEOUT(
+      "ferry.target.connection-timeout", "ZDM_TARGET_CONNECTION_TIMEOUT_MS", MILLISECONDS),
+  TARGET_ENABLE_HOST_ASSIGNMENT(
+      "ferry.target.enable-host-assignment", "ZDM_TARGET_ENABLE_HOST_ASSIGNMENT", BOOLEAN),
+
+  LISTEN_ADDRESS("ferry.proxy.listen-address", "ZDM_PROXY_LISTEN_ADDRESS", TEXT),
+  LISTEN_PORT("ferry.proxy.listen-port", "ZDM_PROXY_LISTEN_PORT", INTEGER),
+  PRIMARY_CLUSTER("ferry.proxy.primary-cluster", "ZDM_PRIMARY_CLUSTER", TEXT),
+  SYSTEM_QUERIES_MODE("ferry.proxy.system-queries-mode", "ZDM_SYSTEM_QUERIES_MODE", TEXT),
+  REQUEST_TIMEOUT("ferry.proxy.request-timeout", "ZDM_PROXY_REQUEST_TIMEOUT_MS", MILLISECONDS),
+  MAX_CLIENT_CONNECTIONS(
+      "ferry.proxy.max-client-connections", "ZDM_PROXY_MAX_CLIENT_CONNECTIONS", INTEGER),
+  MAX_STREAM_IDS("ferry.proxy.max-stream-ids", "ZDM_PROXY_MAX_STREAM_IDS", INTEGER),
+  MAX_ORPHANED_STREAM_IDS("ferry.proxy.max-orphaned-stream-ids", null, INTEGER),
+  MAX_FRAME_LENGTH("ferry.proxy.max-frame-length", null, TEXT),
+  PREPARED_STATEMENT_CACHE_SIZE("ferry.proxy.prepared-statement-cache-size", null, INTEGER),
+  SHUTDOWN_TIMEOUT("ferry.proxy.shutdown-timeout", null, MILLISECONDS),
+  CONTROL_CONNECTION_MAX_PROTOCOL_VERSION(
+      "ferry.proxy.control-connection.max-protocol-version",
+      "ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION",
+      TEXT),
+  HEARTBEAT_INTERVAL("ferry.proxy.heartbeat.interval", "ZDM_HEARTBEAT_INTERVAL_MS", MILLISECONDS),
+  HEARTBEAT_RETRY_INTERVAL_MIN(
+      "ferry.proxy.heartbeat.retry-interval-min",
+      "ZDM_HEARTBEAT_RETRY_INTERVAL_MIN_MS",
+      MILLISECONDS),
+  HEARTBEAT_RETRY_INTERVAL_MAX(
+      "ferry.proxy.heartbeat.retry-interval-max",
+      "ZDM_HEARTBEAT_RETRY_INTERVAL_MAX_MS",
+      MILLISECONDS),
+  HEARTBEAT_RETRY_BACKOFF_FACTOR(
+      "ferry.proxy.heartbeat.retry-backoff-factor", "ZDM_HEARTBEAT_RETRY_BACKOFF_FACTOR", DECIMAL),
+  HEARTBEAT_FAILURE_THRESHOLD(
+      "ferry.proxy.heartbeat.failure-threshold", "ZDM_HEARTBEAT_FAILURE_THRESHOLD", INTEGER),
+  TOPOLOGY_INDEX("ferry.proxy.topology.index", "ZDM_PROXY_TOPOLOGY_INDEX", INTEGER),
+  TOPOLOGY_ADDRESSES(
+      "ferry.proxy.topology.addresses", "ZDM_PROXY_TOPOLOGY_ADDRESSES", COMMA_SEPARATED_LIST),
+  TOPOLOGY_NUM_TOKENS("ferry.proxy.topology.num-tokens", "ZDM_PROXY_TOPOLOGY_NUM_TOKENS", INTEGER);
+
+  private final String path;
+  private final String environmentVariable;
+  private final EnvironmentValue environmentValue;
+
+  ProxyOption(String path, String environmentVariable, EnvironmentValue environmentValue) {
+    this.path = path;
+    this.environmentVariable = environmentVariable;
+    this.environmentValue = environmentValue;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String environmentVariable() {
+    return environmentVariable;
+  }
+
+  @Override
+  public EnvironmentValue environmentValue() {
+    return environmentValue;
+  }
+}

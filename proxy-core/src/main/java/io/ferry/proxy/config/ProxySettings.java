@@ -1,0 +1,179 @@
+package io.ferry.proxy.config;
+
+import static io.ferry.proxy.config.ProxyOption.*;
+
+import com.typesafe.config.Config;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.frame.ProtocolVersion;
+import io.netty.util.NetUtil;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The proxy's validated settings, read once at start-up from the configuration (see {@code
+ * reference.conf} for what each means).
+ */
+public record ProxySettings(
+    ClusterSettings origin,
+    ClusterSettings target,
+    String listenAddress,
+    int listenPort,
+    ClusterRole primaryCluster,
+    ClusterRole systemQueriesCluster,
+    Duration requestTimeout,
+    int maxClientConnections,
+    int maxStreamIds,
+    int maxOrphanedStreamIds,
+    int maxFrameLength,
+    int preparedStatementCacheSize,
+    Duration shutdownTimeout,
+    ProtocolVersion controlConnectionMaxProtocolVersion,
+    HeartbeatSettings heartbeat,
+    TopologySettings topology) {
+
+  /** The most stream ids a v3+ connection can have in flight (stream ids are signed shorts). */
+  public static final int PROTOCOL_MAX_STREAM_IDS = 32768;
+
+  /** The largest frame body the protocol allows. */
+  public static final long PROTOCOL_MAX_FRAME_LENGTH = 256L * 1024 * 1024;
+
+  /** Heartbeats and reconnection of cluster connections. */
+  public record HeartbeatSettings(
+      Duration interval,
+      Duration retryIntervalMin,
+      Duration retryIntervalMax,
+      double retryBackoffFactor,
+      int failureThreshold) {}
+
+  /** Topology virtualization: the Ferry instances drivers see as the cluster's nodes. */
+  public record TopologySettings(int index, List<String> addresses, int numTokens) {
+    public TopologySettings {
+      addresses = List.copyOf(addresses);
+    }
+  }
+
+  public ClusterSettings cluster(ClusterRole role) {
+    return role == ClusterRole.ORIGIN ? origin : target;
+  }
+
+  /**
+   * Reads and validates the settings.
+   *
+   * @throws InvalidConfigurationException listing every invalid value
+   */
+  public static ProxySettings from(Config config) {
+    SettingsReader reader = new SettingsReader(config);
+    ClusterSettings origin =
+        cluster(
+            reader,
+            ClusterRole.ORIGIN,
+            ORIGIN_CONTACT_POINTS,
+            ORIGIN_PORT,
+            ORIGIN_USERNAME,
+            ORIGIN_PASSWORD,
+            ORIGIN_LOCAL_DATACENTER,
+            ORIGIN_CONNECTION_TIMEOUT,
+            ORIGIN_ENABLE_HOST_ASSIGNMENT);
+    ClusterSettings target =
+        cluster(
+            reader,
+            ClusterRole.TARGET,
+            TARGET_CONTACT_POINTS,
+            TARGET_PORT,
+            TARGET_USERNAME,
+            TARGET_PASSWORD,
+            TARGET_LOCAL_DATACENTER,
+            TARGET_CONNECTION_TIMEOUT,
+            TARGET_ENABLE_HOST_ASSIGNMENT);
+
+    String listenAddress = reader.text(LISTEN_ADDRESS);
+    if (listenAddress.isBlank()) {
+      reader.problem(LISTEN_ADDRESS, "expected a host name or IP address");
+    }
+    int listenPort = reader.integer(LISTEN_PORT, 0, 65535);
+    ClusterRole primary = reader.choice(PRIMARY_CLUSTER, ClusterRole.class, ClusterRole.ORIGIN);
+    ClusterRole systemQueries =
+        reader.choice(SYSTEM_QUERIES_MODE, ClusterRole.class, ClusterRole.ORIGIN);
+    Duration requestTimeout = reader.duration(REQUEST_TIMEOUT, Duration.ofMillis(1));
+    int maxClients = reader.integer(MAX_CLIENT_CONNECTIONS, 1, Integer.MAX_VALUE);
+    int maxStreamIds = reader.integer(MAX_STREAM_IDS, 1, PROTOCOL_MAX_STREAM_IDS);
+    int maxOrphans = reader.integer(MAX_ORPHANED_STREAM_IDS, 1, PROTOCOL_MAX_STREAM_IDS);
+    int maxFrameLength = (int) reader.bytes(MAX_FRAME_LENGTH, 1024, PROTOCOL_MAX_FRAME_LENGTH);
+    int preparedCacheSize = reader.integer(PREPARED_STATEMENT_CACHE_SIZE, 1, Integer.MAX_VALUE);
+    Duration shutdownTimeout = reader.duration(SHUTDOWN_TIMEOUT, Duration.ZERO);
+    ProtocolVersion controlVersion =
+        reader.parsed(
+            CONTROL_CONNECTION_MAX_PROTOCOL_VERSION,
+            ProtocolVersion::parse,
+            "one of 3, 4, 5, DseV1, DseV2",
+            ProtocolVersion.DSE_V2);
+
+    HeartbeatSettings heartbeat =
+        new HeartbeatSettings(
+            reader.duration(HEARTBEAT_INTERVAL, Duration.ofMillis(1)),
+            reader.duration(HEARTBEAT_RETRY_INTERVAL_MIN, Duration.ofMillis(1)),
+            reader.duration(HEARTBEAT_RETRY_INTERVAL_MAX, Duration.ofMillis(1)),
+            reader.decimal(HEARTBEAT_RETRY_BACKOFF_FACTOR, 1.0),
+            reader.integer(HEARTBEAT_FAILURE_THRESHOLD, 1, Integer.MAX_VALUE));
+    if (heartbeat.retryIntervalMax().compareTo(heartbeat.retryIntervalMin()) < 0) {
+      reader.problem(
+          HEARTBEAT_RETRY_INTERVAL_MAX,
+          "expected at least heartbeat.retry-interval-min (" + heartbeat.retryIntervalMin() + ")");
+    }
+
+    List<String> addresses = reader.list(TOPOLOGY_ADDRESSES);
+    for (String address : addresses) {
+      if (!NetUtil.isValidIpV4Address(address) && !NetUtil.isValidIpV6Address(address)) {
+        reader.problem(
+            TOPOLOGY_ADDRESSES, "expected IP addresses, but " + address + " is not an IP address");
+      }
+    }
+    int index = reader.integer(TOPOLOGY_INDEX, 0, Math.max(0, addresses.size() - 1));
+    int numTokens = reader.integer(TOPOLOGY_NUM_TOKENS, 1, 256);
+
+    reader.throwIfInvalid();
+    return new ProxySettings(
+        origin,
+        target,
+        listenAddress,
+        listenPort,
+        primary,
+        systemQueries,
+        requestTimeout,
+        maxClients,
+        maxStreamIds,
+        maxOrphans,
+        maxFrameLength,
+        preparedCacheSize,
+        shutdownTimeout,
+        controlVersion,
+        heartbeat,
+        new TopologySettings(index, addresses, numTokens));
+  }
+
+  private static ClusterSettings cluster(
+      SettingsReader reader,
+      ClusterRole role,
+      ProxyOption contactPoints,
+      ProxyOption port,
+      ProxyOption username,
+      ProxyOption password,
+      ProxyOption localDatacenter,
+      ProxyOption connectionTimeout,
+      ProxyOption enableHostAssignment) {
+    List<String> points = reader.list(contactPoints);
+    if (points.isEmpty()) {
+      reader.problem(
+          contactPoints, "expected at least one host name or IP address of a node of " + role.id());
+    }
+    return new ClusterSettings(
+        role,
+        points,
+        reader.integer(port, 1, 65535),
+        reader.text(username),
+        reader.text(password),
+        reader.text(localDatacenter),
+        reader.duration(connectionTimeout, Duration.ofMillis(1)),
+        reader.bool(enableHostAssignment));
+  }
+}

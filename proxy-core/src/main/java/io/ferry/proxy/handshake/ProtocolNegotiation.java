@@ -1,0 +1,59 @@
+package io.ferry.proxy.handshake;
+
+import com.datastax.oss.protocol.internal.response.Error;
+import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.message.MessageCodec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which protocol versions clients may use: those Ferry speaks that both clusters accept. A client
+ * asking for another one gets the PROTOCOL_ERROR drivers react to by retrying one version lower
+ * (for example the "v5 downgrade": Cassandra 5 speaks v5, Ferry forces the client down to v4).
+ *
+ * @param highest the highest version accepted
+ */
+public record ProtocolNegotiation(ProtocolVersion highest) {
+
+  /** From the versions both control connections negotiated (each capped at what Ferry speaks). */
+  public static ProtocolNegotiation of(ClusterTopology origin, ClusterTopology target) {
+    ProtocolVersion highest = ProtocolVersion.HIGHEST_SUPPORTED;
+    for (ClusterTopology cluster : List.of(origin, target)) {
+      if (highest.isHigherThan(cluster.protocolVersion())) {
+        highest = cluster.protocolVersion();
+      }
+    }
+    return new ProtocolNegotiation(highest);
+  }
+
+  public boolean accepts(int versionCode) {
+    ProtocolVersion version = ProtocolVersion.fromCode(versionCode);
+    return version != null && version.isSupportedByFerry() && !version.isHigherThan(highest);
+  }
+
+  /** The accepted versions, lowest first. */
+  public List<ProtocolVersion> accepted() {
+    List<ProtocolVersion> versions = new ArrayList<>();
+    for (ProtocolVersion version : ProtocolVersion.values()) {
+      if (accepts(version.code())) {
+        versions.add(version);
+      }
+    }
+    return versions;
+  }
+
+  /**
+   * The error for a refused version, worded as Cassandra words it so that every driver recognises
+   * it. It must be sent with stream id 0 and {@link #highest()} as frame version, which any client
+   * can decode.
+   */
+  public Error refusal(int requestedVersion) {
+    return MessageCodec.protocolError(
+        "Invalid or unsupported protocol version ("
+            + requestedVersion
+            + "); supported versions are ("
+            + String.join(", ", accepted().stream().map(ProtocolVersion::displayName).toList())
+            + ")");
+  }
+}

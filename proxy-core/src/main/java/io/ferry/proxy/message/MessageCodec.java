@@ -1,0 +1,88 @@
+package io.ferry.proxy.message;
+
+import com.datastax.oss.protocol.internal.Compressor;
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.FrameCodec;
+import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.response.Error;
+import com.datastax.oss.protocol.internal.response.error.Unprepared;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+
+/**
+ * Encodes the messages Ferry generates and decodes the ones it must read completely. Thread-safe.
+ *
+ * <p>Decoding never moves the reader index of, nor releases, the buffer it is given.
+ */
+public final class MessageCodec {
+
+  private final FrameCodec<ByteBuf> serverSide;
+  private final FrameCodec<ByteBuf> clientSide;
+
+  public MessageCodec(ByteBufAllocator allocator) {
+    ByteBufPrimitiveCodec primitives = new ByteBufPrimitiveCodec(allocator);
+    this.serverSide = FrameCodec.defaultServer(primitives, Compressor.none());
+    this.clientSide = FrameCodec.defaultClient(primitives, Compressor.none());
+  }
+
+  /** A response frame as a server would send it to a client. */
+  public ByteBuf encodeResponse(int protocolVersion, int streamId, Message response) {
+    return serverSide.encode(
+        Frame.forResponse(protocolVersion, streamId, null, Frame.NO_PAYLOAD, List.of(), response));
+  }
+
+  /** A request frame as a client would send it to a server. */
+  public ByteBuf encodeRequest(int protocolVersion, int streamId, Message request) {
+    return clientSide.encode(
+        Frame.forRequest(protocolVersion, streamId, false, Frame.NO_PAYLOAD, request));
+  }
+
+  /** Decodes a whole request frame (header included). */
+  public Frame decodeRequest(ByteBuf frame) {
+    return serverSide.decode(frame.duplicate());
+  }
+
+  /** Decodes a whole response frame (header included). */
+  public Frame decodeResponse(ByteBuf frame) {
+    return clientSide.decode(frame.duplicate());
+  }
+
+  public static Error protocolError(String message) {
+    return new Error(ProtocolConstants.ErrorCode.PROTOCOL_ERROR, message);
+  }
+
+  public static Error serverError(String message) {
+    return new Error(ProtocolConstants.ErrorCode.SERVER_ERROR, message);
+  }
+
+  public static Error overloaded(String message) {
+    return new Error(ProtocolConstants.ErrorCode.OVERLOADED, message);
+  }
+
+  public static Error invalid(String message) {
+    return new Error(ProtocolConstants.ErrorCode.INVALID, message);
+  }
+
+  public static Error unprepared(byte[] preparedId) {
+    return new Unprepared(
+        "Prepared query with ID "
+            + hex(preparedId)
+            + " not found (either the query was not prepared on this host (maybe the host has been"
+            + " restarted?) or you have prepared too many queries and it has been evicted from the"
+            + " internal cache)",
+        preparedId);
+  }
+
+  /** Lower-case hexadecimal, as Cassandra prints prepared ids. */
+  public static String hex(byte[] bytes) {
+    StringBuilder builder = new StringBuilder(bytes.length * 2);
+    for (byte b : bytes) {
+      builder
+          .append(Character.forDigit((b >> 4) & 0xF, 16))
+          .append(Character.forDigit(b & 0xF, 16));
+    }
+    return builder.toString();
+  }
+}

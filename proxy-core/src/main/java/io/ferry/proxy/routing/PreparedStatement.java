@@ -1,0 +1,24 @@
+package io.ferry.proxy.routing;
+
+/**
+ * What Ferry remembers of a statement prepared on both clusters: each cluster's id and the
+ * statement's classification, so that its executions are routed without parsing anything.
+ *
+ * @param originId the id the client knows (origin's)
+ * @param targetId target's id for the same statement (usually equal: both are MD5 of keyspace and
+ *     query)
+ * @param statement the classification of the prepared query
+ * @param keyspace the keyspace the client connection was using when it prepared the statement
+ * @param destination where executions go
+ */
+public record PreparedStatement(
+    byte[] originId,
+    byte[] targetId,
+    CqlStatement statement,
+    String keyspace,
+    Destination destination) {
+
+  public boolean sameIdOnBothClusters() {
+    return java.util.Arrays.equals(originId, targetId);
+  }
+}

@@ -1,0 +1,71 @@
+package io.ferry.proxy.routing;
+
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.topology.SystemTables;
+
+/**
+ * Decides where a CQL statement goes, as the ZDM Proxy does: reads to the primary cluster, reads of
+ * system keyspaces to the system-queries cluster, {@code system.local}/{@code system.peers} to
+ * Ferry itself, and everything else (writes, DDL, {@code USE}, anything not recognisably a read) to
+ * both clusters.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class Router {
+
+  private final Destination primary;
+  private final Destination systemQueries;
+
+  public Router(ClusterRole primary, ClusterRole systemQueries) {
+    this.primary = destination(primary);
+    this.systemQueries = destination(systemQueries);
+  }
+
+  /**
+   * @param statement the classified statement
+   * @param connectionKeyspace the keyspace set by {@code USE} on the client connection (or the one
+   *     the statement was prepared in), or {@code null}
+   */
+  public Destination route(CqlStatement statement, String connectionKeyspace) {
+    return switch (statement.kind()) {
+      case SELECT -> routeSelect(statement, connectionKeyspace);
+      case INSIGHTS_RPC_CALL -> Destination.ACKNOWLEDGE;
+      default -> Destination.BOTH;
+    };
+  }
+
+  /**
+   * Where a prepared statement's executions go. Ferry does not answer prepared statements on {@code
+   * system.local}/{@code system.peers} itself (drivers never prepare them); those go to the
+   * system-queries cluster.
+   */
+  public Destination routeExecution(CqlStatement statement, String keyspace) {
+    Destination destination = route(statement, keyspace);
+    return destination == Destination.FERRY ? systemQueries : destination;
+  }
+
+  private Destination routeSelect(CqlStatement statement, String connectionKeyspace) {
+    String keyspace = statement.keyspace() != null ? statement.keyspace() : connectionKeyspace;
+    if (keyspace == null) {
+      return primary;
+    }
+    if (SystemTables.isIntercepted(keyspace, statement.table())) {
+      return Destination.FERRY;
+    }
+    if (isSystemKeyspace(keyspace)) {
+      return systemQueries;
+    }
+    return primary;
+  }
+
+  /** {@code system}, {@code system_*} and DSE's {@code dse_*} keyspaces. */
+  static boolean isSystemKeyspace(String keyspace) {
+    return keyspace.equals("system")
+        || keyspace.startsWith("system_")
+        || keyspace.startsWith("dse_");
+  }
+
+  private static Destination destination(ClusterRole role) {
+    return role == ClusterRole.ORIGIN ? Destination.ORIGIN : Destination.TARGET;
+  }
+}

@@ -1,0 +1,213 @@
+package io.ferry.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.frame.ProtocolVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationTest {
+
+  private static final Map<String, String> REQUIRED =
+      Map.of("ZDM_ORIGIN_CONTACT_POINTS", "10.0.0.1", "ZDM_TARGET_CONTACT_POINTS", "10.0.1.1");
+
+  private static ProxySettings load(Map<String, String> environment) {
+    Map<String, String> env = new HashMap<>(REQUIRED);
+    env.putAll(environment);
+    return ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values())));
+  }
+
+  @Test
+  void should_declare_every_option_in_reference_conf_and_nothing_else() {
+    // given
+    Config reference = ConfigFactory.defaultReference();
+    Set<String> declared =
+        Arrays.stream(ProxyOption.values()).map(ProxyOption::path).collect(Collectors.toSet());
+    // when
+    Set<String> inReference =
+        reference.entrySet().stream()
+            .map(Map.Entry::getKey)
+            .filter(
+                path ->
+                    path.startsWith("ferry.origin.")
+                        || path.startsWith("ferry.target.")
+                        || path.startsWith("ferry.proxy."))
+            .collect(Collectors.toSet());
+    // then
+    assertThat(inReference).containsExactlyInAnyOrderElementsOf(declared);
+  }
+
+  @Test
+  void should_use_the_zdm_proxy_defaults() {
+    // when
+    ProxySettings settings = load(Map.of());
+    // then
+    assertThat(settings.listenAddress()).isEqualTo("localhost");
+    assertThat(settings.listenPort()).isEqualTo(14002);
+    assertThat(settings.primaryCluster()).isEqualTo(ClusterRole.ORIGIN);
+    assertThat(settings.systemQueriesCluster()).isEqualTo(ClusterRole.ORIGIN);
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.maxClientConnections()).isEqualTo(1000);
+    assertThat(settings.maxStreamIds()).isEqualTo(2048);
+    assertThat(settings.heartbeat().interval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.heartbeat().retryIntervalMin()).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.heartbeat().retryIntervalMax()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.heartbeat().retryBackoffFactor()).isEqualTo(2.0);
+    assertThat(settings.heartbeat().failureThreshold()).isEqualTo(1);
+    assertThat(settings.topology().index()).isZero();
+    assertThat(settings.topology().addresses()).isEmpty();
+    assertThat(settings.topology().numTokens()).isEqualTo(8);
+    assertThat(settings.controlConnectionMaxProtocolVersion()).isEqualTo(ProtocolVersion.DSE_V2);
+    assertThat(settings.origin().port()).isEqualTo(9042);
+    assertThat(settings.origin().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.origin().enableHostAssignment()).isTrue();
+    assertThat(settings.maxFrameLength()).isEqualTo(256 * 1024 * 1024);
+  }
+
+  @Test
+  void should_read_zdm_environment_variables_with_their_meaning() {
+    // when
+    ProxySettings settings =
+        load(
+            Map.ofEntries(
+                Map.entry("ZDM_ORIGIN_CONTACT_POINTS", "10.0.0.1, 10.0.0.2 ,10.0.0.3"),
+                Map.entry("ZDM_ORIGIN_PORT", "9043"),
+                Map.entry("ZDM_TARGET_USERNAME", "cassandra"),
+                Map.entry("ZDM_TARGET_PASSWORD", "secret"),
+                Map.entry("ZDM_PRIMARY_CLUSTER", "target"),
+                Map.entry("ZDM_SYSTEM_QUERIES_MODE", "TARGET"),
+                Map.entry("ZDM_PROXY_LISTEN_ADDRESS", "0.0.0.0"),
+                Map.entry("ZDM_PROXY_LISTEN_PORT", "9042"),
+                Map.entry("ZDM_PROXY_REQUEST_TIMEOUT_MS", "2500"),
+                Map.entry("ZDM_PROXY_MAX_CLIENT_CONNECTIONS", "10"),
+                Map.entry("ZDM_PROXY_MAX_STREAM_IDS", "100"),
+                Map.entry("ZDM_HEARTBEAT_INTERVAL_MS", "1000"),
+                Map.entry("ZDM_PROXY_TOPOLOGY_INDEX", "2"),
+                Map.entry("ZDM_PROXY_TOPOLOGY_ADDRESSES", "10.1.0.1,10.1.0.2,10.1.0.3"),
+                Map.entry("ZDM_PROXY_TOPOLOGY_NUM_TOKENS", "16"),
+                Map.entry("ZDM_ORIGIN_LOCAL_DATACENTER", "dc2"),
+                Map.entry("ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION", "v4")));
+    // then
+    assertThat(settings.origin().contactPoints())
+        .containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
+    assertThat(settings.origin().port()).isEqualTo(9043);
+    assertThat(settings.origin().localDatacenter()).isEqualTo("dc2");
+    assertThat(settings.target().username()).isEqualTo("cassandra");
+    assertThat(settings.target().password()).isEqualTo("secret");
+    assertThat(settings.target().toString()).doesNotContain("secret");
+    assertThat(settings.primaryCluster()).isEqualTo(ClusterRole.TARGET);
+    assertThat(settings.systemQueriesCluster()).isEqualTo(ClusterRole.TARGET);
+    assertThat(settings.listenAddress()).isEqualTo("0.0.0.0");
+    assertThat(settings.listenPort()).isEqualTo(9042);
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(settings.maxClientConnections()).isEqualTo(10);
+    assertThat(settings.maxStreamIds()).isEqualTo(100);
+    assertThat(settings.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(settings.topology().index()).isEqualTo(2);
+    assertThat(settings.topology().addresses()).hasSize(3);
+    assertThat(settings.topology().numTokens()).isEqualTo(16);
+    assertThat(settings.controlConnectionMaxProtocolVersion()).isEqualTo(ProtocolVersion.V4);
+  }
+
+  @Test
+  void should_let_environment_variables_override_the_config_file(@TempDir Path directory)
+      throws IOException {
+    // given
+    Path file = directory.resolve("ferry.conf");
+    Files.writeString(
+        file,
+        "ferry.proxy.listen-port = 9999\nferry.proxy.request-timeout = 3 seconds\n"
+            + "ferry.origin.contact-points = [\"a.example\"]\nferry.target.contact-points = [b]\n");
+    // when
+    Config config =
+        ConfigLoader.load(
+            file, Map.of("ZDM_PROXY_LISTEN_PORT", "7777"), List.of(ProxyOption.values()));
+    ProxySettings settings = ProxySettings.from(config);
+    // then
+    assertThat(settings.listenPort()).isEqualTo(7777);
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(settings.origin().contactPoints()).containsExactly("a.example");
+  }
+
+  @Test
+  void should_name_the_setting_the_value_and_what_was_expected() {
+    assertThatThrownBy(() -> load(Map.of("ZDM_PROXY_MAX_STREAM_IDS", "0")))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining(
+            "ferry.proxy.max-stream-ids (ZDM_PROXY_MAX_STREAM_IDS) = 0"
+                + " (from environment variable ZDM_PROXY_MAX_STREAM_IDS):"
+                + " expected an integer in 1..32768");
+    assertThatThrownBy(() -> load(Map.of("ZDM_PROXY_LISTEN_PORT", "abc")))
+        .hasMessageContaining("ZDM_PROXY_LISTEN_PORT=\"abc\": expected an integer");
+    assertThatThrownBy(() -> load(Map.of("ZDM_PRIMARY_CLUSTER", "BOTH")))
+        .hasMessageContaining("ferry.proxy.primary-cluster (ZDM_PRIMARY_CLUSTER) = \"BOTH\"")
+        .hasMessageContaining("expected one of [ORIGIN, TARGET]");
+    assertThatThrownBy(() -> load(Map.of("ZDM_PROXY_REQUEST_TIMEOUT_MS", "ten")))
+        .hasMessageContaining("expected an integer number of milliseconds");
+    assertThatThrownBy(() -> load(Map.of("ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION", "2")))
+        .hasMessageContaining("expected one of 3, 4, 5, DseV1, DseV2");
+  }
+
+  @Test
+  void should_report_every_problem_at_once() {
+    // when
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                ProxySettings.from(
+                    ConfigLoader.load(
+                        null,
+                        Map.of("ZDM_PROXY_TOPOLOGY_NUM_TOKENS", "0"),
+                        List.of(ProxyOption.values()))));
+    // then
+    assertThat(((InvalidConfigurationException) thrown).problems())
+        .hasSize(3)
+        .anyMatch(problem -> problem.startsWith("ferry.origin.contact-points"))
+        .anyMatch(problem -> problem.startsWith("ferry.target.contact-points"))
+        .anyMatch(problem -> problem.contains("expected an integer in 1..256"));
+  }
+
+  @Test
+  void should_refuse_topology_addresses_that_are_not_ip_addresses_and_an_index_out_of_range() {
+    assertThatThrownBy(
+            () -> load(Map.of("ZDM_PROXY_TOPOLOGY_ADDRESSES", "10.0.0.1,proxy-2.example")))
+        .hasMessageContaining("proxy-2.example is not an IP address");
+    assertThatThrownBy(
+            () ->
+                load(
+                    Map.of(
+                        "ZDM_PROXY_TOPOLOGY_ADDRESSES", "10.0.0.1,10.0.0.2",
+                        "ZDM_PROXY_TOPOLOGY_INDEX", "2")))
+        .hasMessageContaining("expected an integer in 0..1");
+  }
+
+  @Test
+  void should_document_every_setting_with_its_environment_variable() {
+    // given
+    Config reference = ConfigFactory.defaultReference();
+    // then
+    for (ProxyOption option : ProxyOption.values()) {
+      ConfigValue value = reference.getValue(option.path());
+      String comments = String.join("\n", value.origin().comments());
+      assertThat(comments).as(option.path()).isNotBlank();
+      if (option.environmentVariable() != null) {
+        assertThat(comments).as(option.path()).contains(option.environmentVariable());
+      }
+    }
+  }
+}

@@ -5,7 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,40 +102,40 @@ public final class FerryMain {
   }
 
   /**
-   * Starts {@code server} (then runs {@code onStarted}) and blocks until SIGTERM/SIGINT has drained
-   * and stopped it (then runs {@code afterStop}), or until it fails to start.
+   * Starts {@code server} (then runs {@code onStarted}) and blocks until SIGTERM or SIGINT; then
+   * drains and stops it, runs {@code afterStop} and returns 0, so that a service manager sees a
+   * clean stop. Returns 1 if it fails to start.
    */
   static int serveUntilStopped(FerryServer server, Runnable onStarted, Runnable afterStop) {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              try {
-                server.close();
-                afterStop.run();
-              } finally {
-                stopped.countDown();
+    // Completes normally on SIGTERM/SIGINT, exceptionally if start-up fails. Start-up may retry for
+    // a long time (a cluster is down), and a signal must still stop Ferry then.
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    // Handling the signals ourselves (instead of relying on shutdown hooks) lets the drain finish
+    // and the process exit 0; the JVM would otherwise exit 143 after a SIGTERM.
+    for (String signal : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> stop.complete(null));
+    }
+    server
+        .start()
+        .whenComplete(
+            (started, failure) -> {
+              if (failure != null) {
+                stop.completeExceptionally(failure);
+              } else {
+                LOG.info("Ferry started. Waiting for SIGINT/SIGTERM to shut down.");
+                onStarted.run();
               }
-            },
-            "ferry-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+            });
+    int status = 0;
     try {
-      server.start().join();
-      LOG.info("Ferry started. Waiting for SIGINT/SIGTERM to shut down.");
-      onStarted.run();
-    } catch (RuntimeException e) {
+      stop.join();
+    } catch (CompletionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       LOG.error("Ferry could not start: {}", cause.getMessage());
-      Runtime.getRuntime().removeShutdownHook(hook);
-      server.close();
-      afterStop.run();
-      return EXIT_FAILURE;
+      status = EXIT_FAILURE;
     }
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    server.close();
+    afterStop.run();
+    return status;
   }
 }

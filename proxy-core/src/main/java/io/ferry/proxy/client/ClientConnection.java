@@ -18,6 +18,7 @@ import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.ferry.proxy.routing.PreparedIds;
 import io.ferry.proxy.routing.PreparedStatement;
+import io.ferry.proxy.routing.ResponseAggregation;
 import io.ferry.proxy.routing.StatementClassifier;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -33,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +83,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private String keyspace;
   private boolean clientNeedsFlush;
   private ScheduledFuture<?> timeoutCheck;
+  // The client's STARTUP, held while the cluster connections open; owned here until forwarded.
+  private ByteBuf pendingStartup;
 
   public ClientConnection(ProxyContext context) {
     this.context = context;
@@ -207,24 +211,32 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void connectToClusters(ByteBuf startup, int streamId) {
+    pendingStartup = startup;
     CompletableFuture<ClusterConnection> originConnect =
         context.origin().connect(channel.eventLoop(), version, label);
     CompletableFuture<ClusterConnection> targetConnect =
         context.target().connect(channel.eventLoop(), version, label);
     CompletableFuture.allOf(originConnect, targetConnect)
         .whenComplete(
-            (ignored, failure) ->
-                channel
-                    .eventLoop()
-                    .execute(
-                        () ->
-                            onClustersConnected(originConnect, targetConnect, startup, streamId)));
+            (ignored, failure) -> {
+              Runnable next = () -> onClustersConnected(originConnect, targetConnect, streamId);
+              if (channel.eventLoop().inEventLoop()) {
+                next.run();
+                return;
+              }
+              try {
+                channel.eventLoop().execute(next);
+              } catch (RejectedExecutionException e) {
+                // Ferry is stopping; channelInactive released the STARTUP.
+                originConnect.thenAccept(connection -> connection.close("Ferry is stopping"));
+                targetConnect.thenAccept(connection -> connection.close("Ferry is stopping"));
+              }
+            });
   }
 
   private void onClustersConnected(
       CompletableFuture<ClusterConnection> originConnect,
       CompletableFuture<ClusterConnection> targetConnect,
-      ByteBuf startup,
       int streamId) {
     ClusterConnection originConnection = originConnect.getNow(null);
     ClusterConnection targetConnection = targetConnect.getNow(null);
@@ -236,8 +248,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     origin = originConnection;
     target = targetConnection;
-    if (state == State.CLOSED) {
-      startup.release();
+    ByteBuf startup = pendingStartup;
+    pendingStartup = null;
+    if (state == State.CLOSED || startup == null) {
+      ReferenceCountUtil.safeRelease(startup);
       closeClusterConnections("client disconnected during the handshake");
       return;
     }
@@ -506,35 +520,26 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     writeToClient(response);
   }
 
-  /**
-   * The answer the client gets (the ZDM Proxy's rules): from a single cluster, its answer; from
-   * both, an error if either failed (origin's if both did), else origin's PREPARED for a PREPARE
-   * (the client must know origin's id), else the primary cluster's.
-   */
+  /** The answer the client gets: see {@link ResponseAggregation}. */
   private ByteBuf chooseResponse(InFlightRequest request) {
     ByteBuf originResponse = request.originResponse;
     ByteBuf targetResponse = request.targetResponse;
-    if (originResponse == null) {
-      return targetResponse;
+    if (originResponse == null || targetResponse == null) {
+      return originResponse == null ? targetResponse : originResponse;
     }
-    if (targetResponse == null) {
-      return originResponse;
+    int originOpcode = Frames.opcode(originResponse);
+    int targetOpcode = Frames.opcode(targetResponse);
+    if ((originOpcode == Opcode.ERROR) != (targetOpcode == Opcode.ERROR)) {
+      LOG.debug(
+          "[client {}] {} failed on {} only",
+          label,
+          opcodeName(request.opcode),
+          originOpcode == Opcode.ERROR ? "origin" : "target");
     }
-    boolean originFailed = Frames.opcode(originResponse) == Opcode.ERROR;
-    boolean targetFailed = Frames.opcode(targetResponse) == Opcode.ERROR;
-    if (originFailed || targetFailed) {
-      if (targetFailed && !originFailed) {
-        LOG.debug("[client {}] request failed on target only", label);
-        return targetResponse;
-      }
-      return originResponse;
-    }
-    if (request.opcode == Opcode.PREPARE || request.opcode == Opcode.STARTUP) {
-      return originResponse;
-    }
-    return context.settings().primaryCluster() == ClusterRole.ORIGIN
-        ? originResponse
-        : targetResponse;
+    ClusterRole chosen =
+        ResponseAggregation.choose(
+            request.opcode, originOpcode, targetOpcode, context.settings().primaryCluster());
+    return chosen == ClusterRole.ORIGIN ? originResponse : targetResponse;
   }
 
   private void rememberPrepared(InFlightRequest request, PendingPreparation pending) {
@@ -779,6 +784,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSED;
+    if (pendingStartup != null) {
+      pendingStartup.release();
+      pendingStartup = null;
+    }
     if (timeoutCheck != null) {
       timeoutCheck.cancel(false);
     }

@@ -452,12 +452,16 @@ public final class ControlConnection {
               if (failure != null) {
                 LOG.warn("{} topology refresh failed: {}", logPrefix, unwrap(failure).getMessage());
               } else {
-                if (!snapshot.localHosts().equals(previous.localHosts())) {
+                if (!endpoints(snapshot).equals(endpoints(previous))) {
                   LOG.info("{} nodes now: {}", logPrefix, snapshot.localHosts());
                 }
                 topology = snapshot;
               }
             });
+  }
+
+  private static List<InetSocketAddress> endpoints(ClusterTopology topology) {
+    return topology.localHosts().stream().map(Host::endpoint).toList();
   }
 
   private void onConnectionLost(CqlConnection lost, String reason) {

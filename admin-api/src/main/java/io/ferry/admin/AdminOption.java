@@ -13,28 +13,14 @@ public enum AdminOption implements ConfigOption {
   METRICS_ADDRESS("ferry.metrics.address", "ZDM_METRICS_ADDRESS", EnvironmentValue.TEXT),
   METRICS_PORT("ferry.metrics.port", "ZDM_METRICS_PORT", EnvironmentValue.INTEGER);
 
-  private final String path;
-  private final String environmentVariable;
-  private final EnvironmentValue environmentValue;
+  private final Definition definition;
 
   AdminOption(String path, String environmentVariable, EnvironmentValue environmentValue) {
-    this.path = path;
-    this.environmentVariable = environmentVariable;
-    this.environmentValue = environmentValue;
+    this.definition = new Definition(path, environmentVariable, environmentValue);
   }
 
   @Override
-  public String path() {
-    return path;
-  }
-
-  @Override
-  public String environmentVariable() {
-    return environmentVariable;
-  }
-
-  @Override
-  public EnvironmentValue environmentValue() {
-    return environmentValue;
+  public Definition definition() {
+    return definition;
   }
 }

@@ -7,28 +7,14 @@ import io.ferry.proxy.config.EnvironmentValue;
 public enum ServerOption implements ConfigOption {
   LOG_LEVEL("ferry.log-level", "ZDM_LOG_LEVEL", EnvironmentValue.TEXT);
 
-  private final String path;
-  private final String environmentVariable;
-  private final EnvironmentValue environmentValue;
+  private final Definition definition;
 
   ServerOption(String path, String environmentVariable, EnvironmentValue environmentValue) {
-    this.path = path;
-    this.environmentVariable = environmentVariable;
-    this.environmentValue = environmentValue;
+    this.definition = new Definition(path, environmentVariable, environmentValue);
   }
 
   @Override
-  public String path() {
-    return path;
-  }
-
-  @Override
-  public String environmentVariable() {
-    return environmentVariable;
-  }
-
-  @Override
-  public EnvironmentValue environmentValue() {
-    return environmentValue;
+  public Definition definition() {
+    return definition;
   }
 }

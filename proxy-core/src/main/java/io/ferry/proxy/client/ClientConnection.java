@@ -9,6 +9,7 @@ import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
@@ -81,7 +82,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private ClusterConnection origin;
   private ClusterConnection target;
   private String keyspace;
-  private boolean clientNeedsFlush;
+  private FrameWriter clientWriter;
   private ScheduledFuture<?> timeoutCheck;
   // The client's STARTUP, held while the cluster connections open; owned here until forwarded.
   private ByteBuf pendingStartup;
@@ -94,6 +95,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    clientWriter = new FrameWriter(channel);
     InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
     label = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     long tick = Math.max(10, Math.min(1000, context.settings().requestTimeout().toMillis() / 10));
@@ -768,7 +770,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     state = State.CLOSED;
     closeClusterConnections("client connection closed");
-    clientNeedsFlush = false;
     channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -865,19 +866,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void writeToClient(ByteBuf frame) {
-    if (!channel.isActive()) {
-      frame.release();
-      return;
-    }
-    channel.write(frame, channel.voidPromise());
-    clientNeedsFlush = true;
+    clientWriter.write(frame);
   }
 
   private void flushClient() {
-    if (clientNeedsFlush) {
-      clientNeedsFlush = false;
-      channel.flush();
-    }
+    clientWriter.flush();
   }
 
   private ProtocolNegotiation negotiation() {

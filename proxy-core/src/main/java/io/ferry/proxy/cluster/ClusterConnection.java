@@ -2,6 +2,7 @@ package io.ferry.proxy.cluster;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.netty.buffer.ByteBuf;
@@ -58,8 +59,8 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   private Listener listener;
   private int orphans;
   private boolean heartbeatInFlight;
-  private boolean needsFlush;
   private String closeReason;
+  private final FrameWriter writer;
 
   ClusterConnection(
       ClusterRole role,
@@ -75,6 +76,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     this.requests = new Object[maxStreamIds];
     this.maxOrphans = maxOrphans;
     this.protocolVersion = protocolVersion;
+    this.writer = new FrameWriter(channel);
   }
 
   /** Called once, before any request is sent. */
@@ -122,16 +124,12 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
    * of {@code buffer}.
    */
   public void write(ByteBuf buffer) {
-    channel.write(buffer, channel.voidPromise());
-    needsFlush = true;
+    writer.write(buffer);
   }
 
   /** Flushes what {@link #write} queued, if anything. */
   public void flush() {
-    if (needsFlush) {
-      needsFlush = false;
-      channel.flush();
-    }
+    writer.flush();
   }
 
   /**

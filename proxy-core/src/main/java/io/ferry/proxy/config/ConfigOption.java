@@ -4,17 +4,28 @@ package io.ferry.proxy.config;
  * One setting: its path in {@code reference.conf}, the environment variable that may set it, and
  * how that variable's text is converted.
  *
- * <p>Implemented by the option enums of each module ({@link ProxyOption}, the admin API's options),
- * so that the loader knows every environment alias without a second list.
+ * <p>Implemented by the option enums of each module ({@link ProxyOption}, the admin API's options,
+ * the server's), so that the loader knows every environment alias without a second list.
  */
 public interface ConfigOption {
 
+  /** The declaration of a setting. */
+  record Definition(String path, String environmentVariable, EnvironmentValue environmentValue) {}
+
+  Definition definition();
+
   /** The HOCON path, e.g. {@code ferry.proxy.max-stream-ids}. */
-  String path();
+  default String path() {
+    return definition().path();
+  }
 
   /** The environment variable that overrides this setting, or {@code null} if there is none. */
-  String environmentVariable();
+  default String environmentVariable() {
+    return definition().environmentVariable();
+  }
 
   /** How the environment variable's text becomes a configuration value. */
-  EnvironmentValue environmentValue();
+  default EnvironmentValue environmentValue() {
+    return definition().environmentValue();
+  }
 }

@@ -69,28 +69,14 @@ public enum ProxyOption implements ConfigOption {
       "ferry.proxy.topology.addresses", "ZDM_PROXY_TOPOLOGY_ADDRESSES", COMMA_SEPARATED_LIST),
   TOPOLOGY_NUM_TOKENS("ferry.proxy.topology.num-tokens", "ZDM_PROXY_TOPOLOGY_NUM_TOKENS", INTEGER);
 
-  private final String path;
-  private final String environmentVariable;
-  private final EnvironmentValue environmentValue;
+  private final Definition definition;
 
   ProxyOption(String path, String environmentVariable, EnvironmentValue environmentValue) {
-    this.path = path;
-    this.environmentVariable = environmentVariable;
-    this.environmentValue = environmentValue;
+    this.definition = new Definition(path, environmentVariable, environmentValue);
   }
 
   @Override
-  public String path() {
-    return path;
-  }
-
-  @Override
-  public String environmentVariable() {
-    return environmentVariable;
-  }
-
-  @Override
-  public EnvironmentValue environmentValue() {
-    return environmentValue;
+  public Definition definition() {
+    return definition;
   }
 }

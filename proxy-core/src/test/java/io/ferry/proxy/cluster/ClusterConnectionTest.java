@@ -1,0 +1,164 @@
+package io.ferry.proxy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import io.ferry.proxy.frame.Frames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ClusterConnectionTest {
+
+  private EmbeddedChannel channel;
+  private ClusterConnection connection;
+  private final List<Object> answered = new ArrayList<>();
+  private final List<String> closed = new ArrayList<>();
+
+  @BeforeEach
+  void open() {
+    channel = new EmbeddedChannel();
+    connection = new ClusterConnection(ClusterRole.TARGET, channel, "[test]", 4, 2, 4);
+    channel
+        .pipeline()
+        .addLast(new IdleStateHandler(0, 100, 0, TimeUnit.MILLISECONDS))
+        .addLast(connection);
+    connection.setListener(
+        new ClusterConnection.Listener() {
+          @Override
+          public void onResponse(ClusterConnection c, ByteBuf frame, Object request) {
+            answered.add(request);
+            frame.release();
+          }
+
+          @Override
+          public void onEvent(ClusterConnection c, ByteBuf frame) {
+            frame.release();
+          }
+
+          @Override
+          public void onClosed(ClusterConnection c, String reason) {
+            closed.add(reason);
+          }
+
+          @Override
+          public void onWritabilityChanged(ClusterConnection c) {}
+
+          @Override
+          public void onReadComplete(ClusterConnection c) {}
+        });
+  }
+
+  @AfterEach
+  void close() {
+    channel.finishAndReleaseAll();
+  }
+
+  private static ByteBuf response(int streamId) {
+    return Unpooled.buffer()
+        .writeByte(0x84)
+        .writeByte(0)
+        .writeShort(streamId)
+        .writeByte(ProtocolConstants.Opcode.READY)
+        .writeInt(0);
+  }
+
+  @Test
+  void should_hand_a_response_to_the_request_its_stream_id_was_reserved_for() {
+    // given
+    int first = connection.reserve("first");
+    int second = connection.reserve("second");
+    // when
+    channel.writeInbound(response(second));
+    channel.writeInbound(response(first));
+    // then
+    assertThat(answered).containsExactly("second", "first");
+    assertThat(connection.streamIdsInUse()).isZero();
+  }
+
+  @Test
+  void should_keep_an_orphans_id_until_its_late_answer_then_drop_the_answer() {
+    // given
+    int id = connection.reserve("timed out");
+    // when
+    connection.orphan(id);
+    // then
+    assertThat(connection.streamIdsInUse()).isEqualTo(1);
+    assertThat(connection.orphans()).isEqualTo(1);
+    // when the late answer arrives
+    channel.writeInbound(response(id));
+    // then
+    assertThat(answered).isEmpty();
+    assertThat(connection.streamIdsInUse()).isZero();
+    assertThat(connection.orphans()).isZero();
+  }
+
+  @Test
+  void should_close_the_connection_when_too_many_requests_go_unanswered() {
+    // given a limit of 2 orphans
+    int a = connection.reserve("a");
+    int b = connection.reserve("b");
+    int c = connection.reserve("c");
+    // when
+    connection.orphan(a);
+    connection.orphan(b);
+    assertThat(channel.isOpen()).isTrue();
+    connection.orphan(c);
+    // then
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(closed).singleElement().asString().contains("3 requests without an answer");
+  }
+
+  @Test
+  void should_refuse_a_reservation_when_every_id_is_in_use() {
+    // given
+    for (int i = 0; i < 4; i++) {
+      assertThat(connection.reserve(i)).isNotNegative();
+    }
+    // then
+    assertThat(connection.reserve("one too many")).isEqualTo(-1);
+  }
+
+  @Test
+  void should_send_a_heartbeat_when_idle_and_close_if_it_is_not_answered() throws Exception {
+    // when nothing was written for the interval
+    Thread.sleep(150);
+    channel.runPendingTasks();
+    // then an OPTIONS went out on an id of the pool
+    ByteBuf heartbeat = channel.readOutbound();
+    assertThat(Frames.opcode(heartbeat)).isEqualTo(ProtocolConstants.Opcode.OPTIONS);
+    assertThat(Frames.version(heartbeat)).isEqualTo(4);
+    int id = Frames.streamId(heartbeat);
+    heartbeat.release();
+    assertThat(connection.streamIdsInUse()).isEqualTo(1);
+    // when it is answered, its id is free again and nothing reaches the client
+    channel.writeInbound(response(id));
+    assertThat(connection.streamIdsInUse()).isZero();
+    assertThat(answered).isEmpty();
+    // when the next heartbeat gets no answer within an interval
+    Thread.sleep(150);
+    channel.runPendingTasks();
+    ((ByteBuf) channel.readOutbound()).release();
+    Thread.sleep(150);
+    channel.runPendingTasks();
+    // then the node is considered unresponsive
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(closed).singleElement().asString().contains("no answer to a heartbeat");
+  }
+
+  @Test
+  void should_drop_a_response_nobody_waits_for() {
+    // when
+    channel.writeInbound(response(3));
+    // then
+    assertThat(answered).isEmpty();
+    assertThat(channel.isOpen()).isTrue();
+  }
+}

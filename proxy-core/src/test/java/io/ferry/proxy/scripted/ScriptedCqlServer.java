@@ -1,0 +1,223 @@
+package io.ferry.proxy.scripted;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.Options;
+import com.datastax.oss.protocol.internal.request.Query;
+import com.datastax.oss.protocol.internal.request.Register;
+import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.Ready;
+import com.datastax.oss.protocol.internal.response.Supported;
+import com.datastax.oss.protocol.internal.response.result.ColumnSpec;
+import com.datastax.oss.protocol.internal.response.result.DefaultRows;
+import com.datastax.oss.protocol.internal.response.result.RawType;
+import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
+import com.datastax.oss.protocol.internal.response.result.Void;
+import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.message.MessageCodec;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A single-node CQL server of our own that speaks only the protocol versions it is told to and
+ * answers what Ferry's control connection and handshake need, for cases a real Cassandra 5.0 node
+ * cannot produce (a node that refuses v4, an unusual partitioner).
+ *
+ * <p>Every request's version and opcode is recorded, so tests can assert the exact exchange.
+ */
+public final class ScriptedCqlServer implements AutoCloseable {
+
+  private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
+
+  /** One request as received. */
+  public record Received(int version, int opcode, Message message) {}
+
+  private final Set<Integer> versions;
+  private final String partitioner;
+  private final String clusterName;
+  private final EventLoopGroup group = new NioEventLoopGroup(1);
+  private final Channel server;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param address a loopback address to listen on (port 9042)
+   * @param versions protocol versions accepted
+   */
+  public ScriptedCqlServer(
+      String address, Set<Integer> versions, String clusterName, String partitioner) {
+    this.versions = versions;
+    this.clusterName = clusterName;
+    this.partitioner = partitioner;
+    this.server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    channel
+                        .pipeline()
+                        .addLast(new FrameDecoder(1 << 20, false))
+                        .addLast(new Responder());
+                  }
+                })
+            .bind(address, 9042)
+            .syncUninterruptibly()
+            .channel();
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  public List<Received> received() {
+    return Collections.unmodifiableList(received);
+  }
+
+  /** Versions of the STARTUP requests received, in order. */
+  public List<Integer> startupVersions() {
+    return received.stream()
+        .filter(request -> request.opcode() == ProtocolConstants.Opcode.STARTUP)
+        .map(Received::version)
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private final class Responder extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (!(message instanceof ByteBuf frame)) {
+        ReferenceCountUtil.release(message);
+        ctx.close();
+        return;
+      }
+      try {
+        int version = Frames.version(frame);
+        int streamId = Frames.streamId(frame);
+        if (!versions.contains(version)) {
+          received.add(new Received(version, Frames.opcode(frame), null));
+          int highest = versions.stream().max(Integer::compare).orElseThrow();
+          ctx.writeAndFlush(
+                  CODEC.encodeResponse(
+                      highest,
+                      streamId,
+                      MessageCodec.protocolError(
+                          "Invalid or unsupported protocol version (" + version + ")")))
+              .addListener(ChannelFutureListener.CLOSE);
+          return;
+        }
+        Frame request = CODEC.decodeRequest(frame);
+        received.add(new Received(version, Frames.opcode(frame), request.message));
+        ctx.writeAndFlush(CODEC.encodeResponse(version, streamId, answer(request.message, ctx)));
+      } finally {
+        frame.release();
+      }
+    }
+
+    private Message answer(Message request, ChannelHandlerContext ctx) {
+      if (request instanceof Startup || request instanceof Register) {
+        return new Ready();
+      }
+      if (request instanceof Options) {
+        return new Supported(
+            Map.of("CQL_VERSION", List.of("3.4.7"), "COMPRESSION", List.of("lz4", "snappy")));
+      }
+      if (request instanceof Query query) {
+        if (query.query.contains("system.local")) {
+          return local(((InetSocketAddress) ctx.channel().localAddress()).getAddress());
+        }
+        if (query.query.contains("system.peers")) {
+          return rows("peers", List.of(text("peer")), List.of());
+        }
+      }
+      return Void.INSTANCE;
+    }
+  }
+
+  private Message local(InetAddress address) {
+    List<ColumnSpec> columns =
+        List.of(
+            text("key"),
+            text("cluster_name"),
+            text("data_center"),
+            text("rack"),
+            spec("host_id", ProtocolConstants.DataType.UUID),
+            text("partitioner"),
+            text("release_version"),
+            spec("schema_version", ProtocolConstants.DataType.UUID),
+            spec("rpc_address", ProtocolConstants.DataType.INET));
+    UUID hostId = UUID.nameUUIDFromBytes(address.getAddress());
+    List<ByteBuffer> row =
+        List.of(
+            utf8("local"),
+            utf8(clusterName),
+            utf8("dc1"),
+            utf8("r1"),
+            uuid(hostId),
+            utf8(partitioner),
+            utf8("3.11.19"),
+            uuid(new UUID(1, 1)),
+            ByteBuffer.wrap(address.getAddress()));
+    return rows("local", columns, List.of(row));
+  }
+
+  private static Message rows(String table, List<ColumnSpec> columns, List<List<ByteBuffer>> data) {
+    List<ColumnSpec> specs = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      specs.add(new ColumnSpec("system", table, columns.get(i).name, i, columns.get(i).type));
+    }
+    Queue<List<ByteBuffer>> queue = new ArrayDeque<>(data);
+    return new DefaultRows(new RowsMetadata(specs, null, null, null), queue);
+  }
+
+  private static ColumnSpec text(String name) {
+    return spec(name, ProtocolConstants.DataType.VARCHAR);
+  }
+
+  private static ColumnSpec spec(String name, int type) {
+    return new ColumnSpec("system", "local", name, 0, RawType.PRIMITIVES.get(type));
+  }
+
+  private static ByteBuffer utf8(String value) {
+    return ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ByteBuffer uuid(UUID value) {
+    return ByteBuffer.allocate(16)
+        .putLong(0, value.getMostSignificantBits())
+        .putLong(8, value.getLeastSignificantBits());
+  }
+}

@@ -56,6 +56,12 @@ public final class ScriptedCqlServer implements AutoCloseable {
 
   private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
 
+  /** A query containing this text is never answered. */
+  public static final String NEVER_ANSWERED = "never_answered";
+
+  /** A query containing this text makes the server close the connection instead of answering. */
+  public static final String DISCONNECT = "disconnect_now";
+
   /** One request as received. */
   public record Received(int version, int opcode, Message message) {}
 
@@ -141,6 +147,13 @@ public final class ScriptedCqlServer implements AutoCloseable {
         }
         Frame request = CODEC.decodeRequest(frame);
         received.add(new Received(version, Frames.opcode(frame), request.message));
+        if (request.message instanceof Query query && query.query.contains(NEVER_ANSWERED)) {
+          return;
+        }
+        if (request.message instanceof Query query && query.query.contains(DISCONNECT)) {
+          ctx.close();
+          return;
+        }
         ctx.writeAndFlush(CODEC.encodeResponse(version, streamId, answer(request.message, ctx)));
       } finally {
         frame.release();

@@ -1,0 +1,132 @@
+package io.ferry.proxy.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.Query;
+import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.Error;
+import com.datastax.oss.protocol.internal.response.Ready;
+import com.datastax.oss.protocol.internal.response.result.Void;
+import io.ferry.proxy.Proxy;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.config.ConfigLoader;
+import io.ferry.proxy.config.ProxyOption;
+import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.scripted.ScriptedCqlServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Timeouts and lost cluster connections reach the client as errors, never as silence. */
+class ClientConnectionFailuresTest {
+
+  private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
+  private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
+
+  private ScriptedCqlServer origin;
+  private ScriptedCqlServer target;
+  private Proxy proxy;
+  private Socket socket;
+
+  @BeforeEach
+  void start() throws Exception {
+    origin = new ScriptedCqlServer("127.0.0.31", Set.of(4), "o", MURMUR3);
+    target = new ScriptedCqlServer("127.0.0.32", Set.of(4), "t", MURMUR3);
+    Map<String, String> env =
+        Map.of(
+            "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.31",
+            "ZDM_TARGET_CONTACT_POINTS", "127.0.0.32",
+            "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.1",
+            "ZDM_PROXY_LISTEN_PORT", "0",
+            "ZDM_PROXY_REQUEST_TIMEOUT_MS", "300");
+    proxy =
+        new Proxy(ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))));
+    proxy.start().get(10, TimeUnit.SECONDS);
+    socket = new Socket();
+    socket.connect(proxy.listenAddress(), 2000);
+    socket.setSoTimeout(5000);
+    send(0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
+    assertThat(receive().message).isInstanceOf(Ready.class);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    socket.close();
+    proxy.shutdown();
+    origin.close();
+    target.close();
+  }
+
+  @Test
+  void should_answer_a_request_no_cluster_answers_with_an_error_naming_the_silent_cluster()
+      throws Exception {
+    // when a write that neither cluster answers
+    send(5, new Query("INSERT INTO ks." + ScriptedCqlServer.NEVER_ANSWERED + " (k) VALUES (1)"));
+    Frame answer = receive();
+    // then the client hears of it after the request timeout
+    assertThat(answer.streamId).isEqualTo(5);
+    Error error = (Error) answer.message;
+    assertThat(error.code).isEqualTo(ProtocolConstants.ErrorCode.SERVER_ERROR);
+    assertThat(error.message)
+        .isEqualTo(
+            "Ferry received no answer from origin 127.0.0.31:9042 and target 127.0.0.32:9042"
+                + " within 300 ms (request-timeout)");
+    // and the connection goes on serving (stream id 5 may be used again)
+    send(5, new Query("INSERT INTO ks.t (k) VALUES (2)"));
+    assertThat(receive().message).isInstanceOf(Void.class);
+  }
+
+  @Test
+  void should_fail_in_flight_requests_and_close_when_a_cluster_connection_is_lost()
+      throws Exception {
+    // given a request in flight that neither cluster will answer
+    send(1, new Query("SELECT * FROM ks." + ScriptedCqlServer.NEVER_ANSWERED));
+    send(2, new Query("INSERT INTO ks." + ScriptedCqlServer.NEVER_ANSWERED + " (k) VALUES (1)"));
+    // when a cluster drops the connection on another request
+    send(3, new Query("INSERT INTO ks." + ScriptedCqlServer.DISCONNECT + " (k) VALUES (1)"));
+    // then every in-flight request gets an error, then the connection closes
+    List<Frame> answers = List.of(receive(), receive(), receive());
+    assertThat(answers).extracting(answer -> answer.streamId).containsExactlyInAnyOrder(1, 2, 3);
+    for (Frame answer : answers) {
+      Error error = (Error) answer.message;
+      assertThat(error.code).isEqualTo(ProtocolConstants.ErrorCode.SERVER_ERROR);
+      // Both clusters got the write and both drop the connection; either loss may be seen first.
+      assertThat(error.message)
+          .matches("Ferry lost its connection to (origin 127.0.0.31|target 127.0.0.32):9042: .+");
+    }
+    assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    // and Ferry's own connections are unaffected
+    assertThat(proxy.controlConnection(ClusterRole.ORIGIN).isUp()).isTrue();
+  }
+
+  private void send(int streamId, Message request) throws IOException {
+    ByteBuf frame = CODEC.encodeRequest(4, streamId, request);
+    byte[] bytes = new byte[frame.readableBytes()];
+    frame.readBytes(bytes);
+    frame.release();
+    socket.getOutputStream().write(bytes);
+  }
+
+  private Frame receive() throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    byte[] header = new byte[9];
+    in.readFully(header);
+    byte[] body = new byte[Unpooled.wrappedBuffer(header).getInt(5)];
+    in.readFully(body);
+    return CODEC.decodeResponse(Unpooled.wrappedBuffer(header, body));
+  }
+}

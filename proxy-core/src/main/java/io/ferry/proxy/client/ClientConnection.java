@@ -174,11 +174,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     switch (state) {
       case NEW -> onHandshakeFrame(frame, frameVersion, streamId);
       case HANDSHAKE -> {
+        int opcode = Frames.opcode(frame);
         frame.release();
         replyLocally(
             streamId,
             MessageCodec.protocolError(
-                "Unexpected message " + opcodeName(Frames.opcode(frame)) + " during the handshake"),
+                "Unexpected message " + opcodeName(opcode) + " during the handshake"),
             frameVersion);
       }
       case READY -> onRequest(frame, streamId);

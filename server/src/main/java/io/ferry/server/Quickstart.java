@@ -92,6 +92,7 @@ final class Quickstart {
           delete(directory);
           out.println("Quickstart stopped.");
         };
+    out.println("  waiting for both nodes to accept CQL connections (about 10 to 20 s)...");
     try {
       CompletableFuture<Duration> originReady =
           CompletableFuture.supplyAsync(() -> origin.awaitReady(NODE_START_TIMEOUT));

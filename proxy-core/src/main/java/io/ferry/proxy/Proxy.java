@@ -6,13 +6,17 @@ import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.ControlConnection;
+import io.ferry.proxy.cluster.Endpoints;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
 import io.ferry.proxy.topology.SystemTables;
 import io.ferry.proxy.topology.VirtualTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -25,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,24 +56,47 @@ public final class Proxy {
   private final ClientPipeline clientPipeline;
   private volatile Channel listener;
 
+  /** A proxy that records no metrics. */
   public Proxy(ProxySettings settings) throws UnknownHostException {
+    this(settings, new CompositeMeterRegistry());
+  }
+
+  /**
+   * @param registry where the proxy's meters go (ignored when {@code metrics.enabled} is false)
+   */
+  public Proxy(ProxySettings settings, MeterRegistry registry) throws UnknownHostException {
     this.settings = settings;
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("ferry-accept"));
     this.workers = new NioEventLoopGroup(0, new DefaultThreadFactory("ferry-io"));
     MessageCodec codec = new MessageCodec(PooledByteBufAllocator.DEFAULT);
     this.originControl = new ControlConnection(settings.origin(), settings, workers.next(), codec);
     this.targetControl = new ControlConnection(settings.target(), settings, workers.next(), codec);
+    PreparedStatementCache preparedStatements =
+        new PreparedStatementCache(settings.preparedStatementCacheSize());
+    AtomicReference<ClientPipeline> pipeline = new AtomicReference<>();
+    ProxyMetrics metrics =
+        settings.metrics().enabled()
+            ? new ProxyMetrics(
+                registry,
+                settings.metrics().prefix(),
+                settings.metrics().originBuckets(),
+                settings.metrics().targetBuckets(),
+                preparedStatements::size,
+                () -> pipeline.get() == null ? 0 : pipeline.get().openConnections())
+            : ProxyMetrics.disabled();
     this.context =
         new ProxyContext(
             settings,
             codec,
             new Router(settings.primaryCluster(), settings.systemQueriesCluster()),
-            new PreparedStatementCache(settings.preparedStatementCacheSize()),
+            preparedStatements,
             new SystemTables(VirtualTopology.from(settings)),
-            new ClusterConnector(settings.origin(), settings, originControl),
-            new ClusterConnector(settings.target(), settings, targetControl),
+            new ClusterConnector(settings.origin(), settings, originControl, metrics),
+            new ClusterConnector(settings.target(), settings, targetControl, metrics),
+            metrics,
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context);
+    pipeline.set(clientPipeline);
   }
 
   /**
@@ -101,7 +129,7 @@ public final class Proxy {
                 listener = future.channel();
                 LOG.info(
                     "Ferry is listening for CQL clients on {} (protocol up to {})",
-                    listenAddress(),
+                    Endpoints.format(listenAddress()),
                     ProtocolNegotiation.of(originControl.topology(), targetControl.topology())
                         .highest());
                 bound.complete(null);

@@ -5,6 +5,9 @@ import io.ferry.admin.AdminOption;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.health.HealthRoutes;
 import io.ferry.admin.http.HttpServer;
+import io.ferry.admin.http.Route;
+import io.ferry.admin.metrics.MetricsRoutes;
+import io.ferry.admin.metrics.PrometheusMetrics;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ConfigOption;
@@ -35,13 +38,16 @@ public final class FerryServer implements AutoCloseable {
   private final ProxySettings proxySettings;
   private final AdminSettings adminSettings;
   private final Proxy proxy;
+  private final PrometheusMetrics metrics;
   private HttpServer metricsServer;
   private HttpServer adminServer;
 
   private FerryServer(ProxySettings proxySettings, AdminSettings adminSettings) throws Exception {
     this.proxySettings = proxySettings;
     this.adminSettings = adminSettings;
-    this.proxy = new Proxy(proxySettings);
+    this.metrics = proxySettings.metrics().enabled() ? new PrometheusMetrics() : null;
+    this.proxy =
+        metrics != null ? new Proxy(proxySettings, metrics.registry()) : new Proxy(proxySettings);
   }
 
   /**
@@ -59,13 +65,15 @@ public final class FerryServer implements AutoCloseable {
     ch.qos.logback.classic.Level level =
         reader.parsed(
             ServerOption.LOG_LEVEL,
-            LogLevel::parse,
+            Logging::parseLevel,
             "one of ERROR, WARN, INFO, DEBUG, TRACE",
             ch.qos.logback.classic.Level.INFO);
+    Logging.Format format =
+        reader.choice(ServerOption.LOG_FORMAT, Logging.Format.class, Logging.Format.TEXT);
     reader.throwIfInvalid();
     ProxySettings proxySettings = ProxySettings.from(config);
     AdminSettings adminSettings = AdminSettings.from(config);
-    LogLevel.apply(level);
+    Logging.apply(level, format);
     return new FerryServer(proxySettings, adminSettings);
   }
 
@@ -76,7 +84,7 @@ public final class FerryServer implements AutoCloseable {
             "metrics",
             adminSettings.metricsAddress(),
             adminSettings.metricsPort(),
-            HealthRoutes.routes(proxy));
+            concat(HealthRoutes.routes(proxy), MetricsRoutes.routes(metrics, proxy::isStarted)));
     // The admin API's operations arrive with their own issues; until then it answers 404 JSON.
     adminServer =
         HttpServer.start(
@@ -110,7 +118,16 @@ public final class FerryServer implements AutoCloseable {
     if (metricsServer != null) {
       metricsServer.close();
     }
+    if (metrics != null) {
+      metrics.close();
+    }
     LOG.debug("Ferry process stopped");
+  }
+
+  private static List<Route> concat(List<Route> first, List<Route> second) {
+    List<Route> routes = new ArrayList<>(first);
+    routes.addAll(second);
+    return routes;
   }
 
   private static List<ConfigOption> allOptions() {

@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.cassandra.CassandraDistribution;
 import io.ferry.cassandra.CassandraNode;
 import io.ferry.cassandra.NodeSpec;
+import io.ferry.proxy.cluster.Endpoints;
 import io.ferry.proxy.config.InvalidConfigurationException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -125,9 +126,9 @@ final class Quickstart {
                   + ", or any driver with that contact point and local datacenter datacenter1)");
           out.println(
               "  Health:  http://"
-                  + hostPort(server.metricsServer().address())
+                  + Endpoints.format(server.metricsServer().address())
                   + "/health/readiness");
-          out.println("  Admin:   http://" + hostPort(server.adminServer().address()));
+          out.println("  Admin:   http://" + Endpoints.format(server.adminServer().address()));
           out.println(
               "  Writes go to origin ("
                   + ORIGIN_ADDRESS
@@ -152,10 +153,6 @@ final class Quickstart {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static String hostPort(InetSocketAddress address) {
-    return address.getAddress().getHostAddress() + ":" + address.getPort();
   }
 
   private static void delete(Path directory) {

@@ -157,6 +157,47 @@ class FerryProcessIT {
   }
 
   @Test
+  void should_log_json_and_stop_cleanly_on_sigterm_while_still_connecting(@TempDir Path directory)
+      throws Exception {
+    // given a Ferry whose clusters are unreachable (nothing listens on port 1), logging JSON
+    Process ferry =
+        launch(
+            directory,
+            Map.of(
+                "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.2",
+                "ZDM_ORIGIN_PORT", "1",
+                "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3",
+                "ZDM_TARGET_PORT", "1",
+                "ZDM_METRICS_PORT", Integer.toString(freePort()),
+                "FERRY_ADMIN_PORT", Integer.toString(freePort()),
+                "FERRY_LOG_FORMAT", "json"),
+            "run");
+    Path log = directory.resolve("ferry.log");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.readString(log).contains("could not connect"));
+    // when
+    ferry.destroy(); // SIGTERM
+    // then
+    assertThat(ferry.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ferry.exitValue()).isZero();
+    List<String> lines = Files.readAllLines(log).stream().filter(line -> !line.isBlank()).toList();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : lines) {
+      var event = json.readTree(line); // every line is one JSON object
+      assertThat(event.has("level")).as(line).isTrue();
+      assertThat(event.has("formattedMessage")).as(line).isTrue();
+    }
+    assertThat(lines)
+        .anyMatch(
+            line ->
+                line.contains("\"level\":\"WARN\"")
+                    && line.contains("[control origin] could not connect"));
+    assertThat(lines).anyMatch(line -> line.contains("Ferry stopped"));
+  }
+
+  @Test
   void should_explain_its_commands() throws Exception {
     // given
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

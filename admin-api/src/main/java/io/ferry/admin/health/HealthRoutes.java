@@ -5,6 +5,7 @@ import io.ferry.admin.http.Route;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ControlConnection;
+import io.ferry.proxy.cluster.Endpoints;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,11 +50,7 @@ public final class HealthRoutes {
     InetSocketAddress endpoint = control.endpoint();
     int failures = control.consecutiveFailures();
     Map<String, Object> status = new LinkedHashMap<>();
-    status.put(
-        "Addr",
-        endpoint == null
-            ? "NOT_CONNECTED"
-            : endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort());
+    status.put("Addr", endpoint == null ? "NOT_CONNECTED" : Endpoints.format(endpoint));
     status.put("CurrentFailureCount", failures);
     status.put("FailureCountThreshold", threshold);
     status.put("Status", failures >= threshold ? "DOWN" : "UP");

@@ -1,6 +1,7 @@
 package io.ferry.admin.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.proxy.cluster.Endpoints;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -90,7 +91,7 @@ public final class HttpServer implements AutoCloseable {
               .syncUninterruptibly()
               .channel();
       HttpServer server = new HttpServer(name, table, group, channel);
-      LOG.info("{} HTTP server listening on {}", name, server.address());
+      LOG.info("{} HTTP server listening on {}", name, Endpoints.format(server.address()));
       return server;
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -185,7 +186,8 @@ public final class HttpServer implements AutoCloseable {
       String contentType;
       if (response.body() instanceof String text) {
         bytes = text.getBytes(StandardCharsets.UTF_8);
-        contentType = "text/plain; charset=UTF-8";
+        contentType =
+            response.contentType() != null ? response.contentType() : "text/plain; charset=UTF-8";
       } else {
         try {
           bytes = JSON.writeValueAsBytes(response.body());

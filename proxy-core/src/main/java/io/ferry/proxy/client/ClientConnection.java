@@ -8,6 +8,7 @@ import com.datastax.oss.protocol.internal.response.result.Void;
 import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.cluster.Endpoints;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
@@ -15,6 +16,10 @@ import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.handshake.SupportedOptions;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.metrics.NodeError;
+import io.ferry.proxy.metrics.NodeMetrics;
+import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.ferry.proxy.routing.PreparedIds;
@@ -97,7 +102,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     channel = ctx.channel();
     clientWriter = new FrameWriter(channel);
     InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-    label = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    label = Endpoints.format(remote);
     long tick = Math.max(10, Math.min(1000, context.settings().requestTimeout().toMillis() / 10));
     timeoutCheck =
         ctx.executor().scheduleAtFixedRate(this::expireRequests, tick, tick, TimeUnit.MILLISECONDS);
@@ -365,6 +370,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     PreparedStatement prepared = context.preparedStatements().get(id);
     if (prepared == null) {
       frame.release();
+      context.metrics().preparedCacheMiss();
       replyLocally(streamId, MessageCodec.unprepared(id), version);
       return;
     }
@@ -385,6 +391,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       PreparedStatement prepared = context.preparedStatements().get(id);
       if (prepared == null) {
         frame.release();
+        context.metrics().preparedCacheMiss();
         replyLocally(streamId, MessageCodec.unprepared(id), version);
         return;
       }
@@ -472,7 +479,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             "Ferry has no free stream id on its connection to "
                 + connection.role().id()
                 + " "
-                + address(connection.node())
+                + Endpoints.format(connection.node())
                 + " (max-stream-ids is "
                 + context.settings().maxStreamIds()
                 + ")"),
@@ -490,6 +497,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       frame.release();
       return;
     }
+    if (request.type != null) {
+      NodeMetrics node = connection.metrics();
+      node.recordRequest(
+          request.type == RequestType.WRITES, System.nanoTime() - request.startNanos);
+      if (Frames.opcode(frame) == Opcode.ERROR) {
+        node.recordFailure(NodeError.of(frame.getInt(Frames.responseMessageIndex(frame))));
+      }
+    }
     if (connection.role() == ClusterRole.ORIGIN) {
       request.originStreamId = -1;
       request.originResponse = frame;
@@ -504,6 +519,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void complete(InFlightRequest request) {
     untrack(request);
+    if (request.type != null) {
+      recordOutcome(request, isError(request.originResponse), isError(request.targetResponse));
+    }
     ByteBuf response = chooseResponse(request);
     if (request.opcode == Opcode.PREPARE && request.detail instanceof PendingPreparation pending) {
       rememberPrepared(request, pending);
@@ -521,6 +539,37 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     response = afterResponse(response);
     Frames.setStreamId(response, request.clientStreamId);
     writeToClient(response);
+  }
+
+  private static boolean isError(ByteBuf response) {
+    return response != null && Frames.opcode(response) == Opcode.ERROR;
+  }
+
+  /** The proxy-level latency and failure counts of a tracked request that ended. */
+  private void recordOutcome(InFlightRequest request, boolean originFailed, boolean targetFailed) {
+    ProxyMetrics metrics = context.metrics();
+    metrics.recordRequest(request.type, System.nanoTime() - request.startNanos);
+    switch (request.type) {
+      case WRITES -> {
+        if (originFailed && targetFailed) {
+          metrics.writeFailed(ProxyMetrics.FailedOn.BOTH);
+        } else if (originFailed) {
+          metrics.writeFailed(ProxyMetrics.FailedOn.ORIGIN);
+        } else if (targetFailed) {
+          metrics.writeFailed(ProxyMetrics.FailedOn.TARGET);
+        }
+      }
+      case READS_ORIGIN -> {
+        if (originFailed) {
+          metrics.readFailed(ClusterRole.ORIGIN);
+        }
+      }
+      case READS_TARGET -> {
+        if (targetFailed) {
+          metrics.readFailed(ClusterRole.TARGET);
+        }
+      }
+    }
   }
 
   /** The answer the client gets: see {@link ResponseAggregation}. */
@@ -601,8 +650,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           "[client {}] ready (protocol v{}, origin {}, target {})",
           label,
           version,
-          address(origin.node()),
-          address(target.node()));
+          Endpoints.format(origin.node()),
+          Endpoints.format(target.node()));
       writeToClient(response);
       return;
     }
@@ -650,7 +699,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         "Ferry lost its connection to "
             + connection.role().id()
             + " "
-            + address(connection.node())
+            + Endpoints.format(connection.node())
             + ": "
             + reason;
     LOG.warn("{} {}; closing the client connection", connection, reason);
@@ -686,6 +735,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   // Timeouts, failures, closing
 
   private void track(InFlightRequest request) {
+    if (isTracked(request.opcode)) {
+      request.type = RequestType.of(request.destination);
+      context.metrics().requestStarted(request.type);
+    }
     requests.put(request.clientStreamId, request);
     request.previous = newest;
     if (newest != null) {
@@ -696,8 +749,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     newest = request;
   }
 
+  /** The requests the ZDM Proxy's request metrics count. */
+  private static boolean isTracked(int opcode) {
+    return opcode == Opcode.QUERY || opcode == Opcode.EXECUTE || opcode == Opcode.BATCH;
+  }
+
   private void untrack(InFlightRequest request) {
     request.finished = true;
+    if (request.type != null) {
+      context.metrics().requestEnded(request.type);
+    }
     requests.remove(request.clientStreamId);
     if (request.previous != null) {
       request.previous.next = request.next;
@@ -728,13 +789,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private void expire(InFlightRequest request) {
     untrack(request);
     List<String> silent = new ArrayList<>(2);
-    if (request.originStreamId >= 0) {
-      silent.add("origin " + address(origin.node()));
+    boolean originSilent = request.originStreamId >= 0;
+    boolean targetSilent = request.targetStreamId >= 0;
+    if (originSilent) {
+      silent.add("origin " + Endpoints.format(origin.node()));
       origin.orphan(request.originStreamId);
     }
-    if (request.targetStreamId >= 0) {
-      silent.add("target " + address(target.node()));
+    if (targetSilent) {
+      silent.add("target " + Endpoints.format(target.node()));
       target.orphan(request.targetStreamId);
+    }
+    if (request.type != null) {
+      if (originSilent) {
+        origin.metrics().recordFailure(NodeError.CLIENT_TIMEOUT);
+      }
+      if (targetSilent) {
+        target.metrics().recordFailure(NodeError.CLIENT_TIMEOUT);
+      }
+      recordOutcome(
+          request,
+          originSilent || isError(request.originResponse),
+          targetSilent || isError(request.targetResponse));
     }
     request.releaseResponses();
     String message =
@@ -882,10 +957,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private Message supported() {
     return SupportedOptions.of(
         context.topology(ClusterRole.ORIGIN), context.topology(ClusterRole.TARGET), negotiation());
-  }
-
-  private static String address(InetSocketAddress address) {
-    return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
   }
 
   private static String opcodeName(int opcode) {

@@ -1,5 +1,6 @@
 package io.ferry.proxy.client;
 
+import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
@@ -17,6 +18,9 @@ final class InFlightRequest {
   final int opcode;
   final Destination destination;
   final long startNanos;
+
+  /** The metrics type of a tracked request (QUERY, EXECUTE, BATCH sent to a cluster), else null. */
+  RequestType type;
 
   /** For PREPARE: what to remember when both clusters prepared it. */
   Object detail;

@@ -5,6 +5,7 @@ import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
 import io.ferry.proxy.topology.SystemTables;
@@ -21,6 +22,7 @@ public record ProxyContext(
     SystemTables systemTables,
     ClusterConnector origin,
     ClusterConnector target,
+    ProxyMetrics metrics,
     DrainState drainState) {
 
   public ClusterConnector connector(ClusterRole role) {

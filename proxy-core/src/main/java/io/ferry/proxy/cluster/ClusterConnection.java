@@ -4,6 +4,7 @@ import com.datastax.oss.protocol.internal.ProtocolConstants;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -56,10 +57,12 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   private final Object[] requests;
   private final int maxOrphans;
   private final int protocolVersion;
+  private final NodeMetrics metrics;
   private Listener listener;
   private int orphans;
   private boolean heartbeatInFlight;
   private String closeReason;
+  private boolean counted;
   private final FrameWriter writer;
 
   ClusterConnection(
@@ -68,7 +71,8 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
       String logPrefix,
       int maxStreamIds,
       int maxOrphans,
-      int protocolVersion) {
+      int protocolVersion,
+      NodeMetrics metrics) {
     this.role = role;
     this.channel = channel;
     this.logPrefix = logPrefix;
@@ -76,6 +80,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     this.requests = new Object[maxStreamIds];
     this.maxOrphans = maxOrphans;
     this.protocolVersion = protocolVersion;
+    this.metrics = metrics;
     this.writer = new FrameWriter(channel);
   }
 
@@ -90,6 +95,11 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
 
   public InetSocketAddress node() {
     return (InetSocketAddress) channel.remoteAddress();
+  }
+
+  /** The meters of the node this connection reaches. */
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public boolean isWritable() {
@@ -109,6 +119,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     int id = streamIds.acquire();
     if (id >= 0) {
       requests[id] = request;
+      metrics.streamIdsInUse(1);
     }
     return id;
   }
@@ -117,6 +128,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   public void unreserve(int streamId) {
     requests[streamId] = null;
     streamIds.release(streamId);
+    metrics.streamIdsInUse(-1);
   }
 
   /**
@@ -143,6 +155,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     }
     requests[streamId] = ORPHAN;
     orphans++;
+    metrics.orphans(1);
     if (orphans > maxOrphans) {
       close(
           orphans + " requests without an answer (max-orphaned-stream-ids is " + maxOrphans + ")");
@@ -193,11 +206,13 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     }
     requests[streamId] = null;
     streamIds.release(streamId);
+    metrics.streamIdsInUse(-1);
     if (request == HEARTBEAT) {
       heartbeatInFlight = false;
       frame.release();
     } else if (request == ORPHAN) {
       orphans--;
+      metrics.orphans(-1);
       LOG.debug(
           "{} late response on stream id {} dropped (its request had timed out)",
           logPrefix,
@@ -275,7 +290,33 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      countOpened();
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    countOpened();
+    ctx.fireChannelActive();
+  }
+
+  private void countOpened() {
+    if (!counted) {
+      counted = true;
+      metrics.connectionOpened();
+    }
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (counted) {
+      metrics.connectionClosed();
+    }
+    // Ids still reserved die with the connection.
+    metrics.streamIdsInUse(-streamIds.inUse());
+    metrics.orphans(-orphans);
     String reason = closeReason != null ? closeReason : "the node closed the connection";
     closeReason = reason;
     if (listener != null) {

@@ -3,6 +3,7 @@ package io.ferry.proxy.cluster;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.metrics.ProxyMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,13 +41,18 @@ public final class ClusterConnector {
   private final ClusterSettings cluster;
   private final ProxySettings proxy;
   private final ControlConnection controlConnection;
+  private final ProxyMetrics metrics;
   private final AtomicInteger roundRobin = new AtomicInteger();
 
   public ClusterConnector(
-      ClusterSettings cluster, ProxySettings proxy, ControlConnection controlConnection) {
+      ClusterSettings cluster,
+      ProxySettings proxy,
+      ControlConnection controlConnection,
+      ProxyMetrics metrics) {
     this.cluster = cluster;
     this.proxy = proxy;
     this.controlConnection = controlConnection;
+    this.metrics = metrics;
   }
 
   public ClusterRole role() {
@@ -94,6 +100,7 @@ public final class ClusterConnector {
         errors.add(
             "connection timeout (" + cluster.connectionTimeout().toMillis() + " ms) elapsed");
       }
+      metrics.connectionFailed(cluster.role());
       result.completeExceptionally(
           new ClusterUnavailableException(
               "Ferry could not connect to "
@@ -104,7 +111,7 @@ public final class ClusterConnector {
     }
     InetSocketAddress node = candidates.get(index);
     String logPrefix =
-        "[client " + clientLabel + " → " + cluster.role().id() + " " + address(node) + "]";
+        "[client " + clientLabel + " → " + cluster.role().id() + " " + Endpoints.format(node) + "]";
     Bootstrap bootstrap =
         new Bootstrap()
             .group(eventLoop)
@@ -133,7 +140,8 @@ public final class ClusterConnector {
                                 logPrefix,
                                 proxy.maxStreamIds(),
                                 proxy.maxOrphanedStreamIds(),
-                                protocolVersion));
+                                protocolVersion,
+                                metrics.node(cluster.role(), Endpoints.format(node))));
                   }
                 });
     ChannelFuture connect = bootstrap.connect(node);
@@ -143,7 +151,8 @@ public final class ClusterConnector {
             Channel channel = connect.channel();
             result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
           } else {
-            errors.add(address(node) + ": " + future.cause().getMessage());
+            errors.add(Endpoints.format(node) + ": " + future.cause().getMessage());
+            metrics.node(cluster.role(), Endpoints.format(node)).connectionFailed();
             attempt(
                 eventLoop,
                 protocolVersion,
@@ -180,10 +189,6 @@ public final class ClusterConnector {
     }
     topology.localHosts().forEach(host -> ordered.add(host.endpoint()));
     return new ArrayList<>(ordered);
-  }
-
-  private static String address(InetSocketAddress node) {
-    return node.getAddress().getHostAddress() + ":" + node.getPort();
   }
 
   /** No node of the cluster could be reached. */

@@ -170,7 +170,7 @@ public final class ControlConnection {
                 firstConnection.completeExceptionally(fatal);
                 return;
               }
-              errors.add(address + ": " + cause.getMessage());
+              errors.add(Endpoints.format(address) + ": " + cause.getMessage());
               tryCandidate(candidates, index + 1, errors);
             });
   }
@@ -398,7 +398,7 @@ public final class ControlConnection {
     LOG.info(
         "{} connected to {} (protocol {}, datacenter {}, {} node(s) in it: {})",
         logPrefix,
-        opened.remoteAddress(),
+        Endpoints.format(opened.remoteAddress()),
         topology.protocolVersion(),
         topology.localDatacenter(),
         topology.localHosts().size(),

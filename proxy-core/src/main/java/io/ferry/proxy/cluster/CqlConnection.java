@@ -200,7 +200,7 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    closed.complete("connection closed by " + remoteAddress());
+    closed.complete("connection closed by " + Endpoints.format(remoteAddress()));
     for (int id = 0; id < STREAM_IDS; id++) {
       Pending request = pending[id];
       if (request != null) {
@@ -214,7 +214,7 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
   }
 
   private String describe(String problem) {
-    return channel.remoteAddress() + ": " + problem;
+    return Endpoints.format(channel.remoteAddress()) + ": " + problem;
   }
 
   /** The connection closed before the answer arrived. */

@@ -67,7 +67,18 @@ public enum ProxyOption implements ConfigOption {
   TOPOLOGY_INDEX("ferry.proxy.topology.index", "ZDM_PROXY_TOPOLOGY_INDEX", INTEGER),
   TOPOLOGY_ADDRESSES(
       "ferry.proxy.topology.addresses", "ZDM_PROXY_TOPOLOGY_ADDRESSES", COMMA_SEPARATED_LIST),
-  TOPOLOGY_NUM_TOKENS("ferry.proxy.topology.num-tokens", "ZDM_PROXY_TOPOLOGY_NUM_TOKENS", INTEGER);
+  TOPOLOGY_NUM_TOKENS("ferry.proxy.topology.num-tokens", "ZDM_PROXY_TOPOLOGY_NUM_TOKENS", INTEGER),
+
+  METRICS_ENABLED("ferry.metrics.enabled", "ZDM_METRICS_ENABLED", BOOLEAN),
+  METRICS_PREFIX("ferry.metrics.prefix", "ZDM_METRICS_PREFIX", TEXT),
+  METRICS_ORIGIN_LATENCY_BUCKETS(
+      "ferry.metrics.origin-latency-buckets",
+      "ZDM_METRICS_ORIGIN_LATENCY_BUCKETS_MS",
+      COMMA_SEPARATED_LIST),
+  METRICS_TARGET_LATENCY_BUCKETS(
+      "ferry.metrics.target-latency-buckets",
+      "ZDM_METRICS_TARGET_LATENCY_BUCKETS_MS",
+      COMMA_SEPARATED_LIST);
 
   private final Definition definition;
 

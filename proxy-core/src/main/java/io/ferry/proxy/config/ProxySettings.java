@@ -29,7 +29,8 @@ public record ProxySettings(
     Duration shutdownTimeout,
     ProtocolVersion controlConnectionMaxProtocolVersion,
     HeartbeatSettings heartbeat,
-    TopologySettings topology) {
+    TopologySettings topology,
+    MetricsSettings metrics) {
 
   /** The most stream ids a v3+ connection can have in flight (stream ids are signed shorts). */
   public static final int PROTOCOL_MAX_STREAM_IDS = 32768;
@@ -49,6 +50,15 @@ public record ProxySettings(
   public record TopologySettings(int index, List<String> addresses, int numTokens) {
     public TopologySettings {
       addresses = List.copyOf(addresses);
+    }
+  }
+
+  /** What the proxy records for Prometheus. */
+  public record MetricsSettings(
+      boolean enabled, String prefix, List<Duration> originBuckets, List<Duration> targetBuckets) {
+    public MetricsSettings {
+      originBuckets = List.copyOf(originBuckets);
+      targetBuckets = List.copyOf(targetBuckets);
     }
   }
 
@@ -131,6 +141,18 @@ public record ProxySettings(
     int index = reader.integer(TOPOLOGY_INDEX, 0, Math.max(0, addresses.size() - 1));
     int numTokens = reader.integer(TOPOLOGY_NUM_TOKENS, 1, 256);
 
+    String prefix = reader.text(METRICS_PREFIX);
+    if (!prefix.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+      reader.problem(
+          METRICS_PREFIX, "expected letters, digits and underscores, not starting with a digit");
+    }
+    MetricsSettings metrics =
+        new MetricsSettings(
+            reader.bool(METRICS_ENABLED),
+            prefix,
+            reader.increasingDurations(METRICS_ORIGIN_LATENCY_BUCKETS),
+            reader.increasingDurations(METRICS_TARGET_LATENCY_BUCKETS));
+
     reader.throwIfInvalid();
     return new ProxySettings(
         origin,
@@ -148,7 +170,8 @@ public record ProxySettings(
         shutdownTimeout,
         controlVersion,
         heartbeat,
-        new TopologySettings(index, addresses, numTokens));
+        new TopologySettings(index, addresses, numTokens),
+        metrics);
   }
 
   private static ClusterSettings cluster(

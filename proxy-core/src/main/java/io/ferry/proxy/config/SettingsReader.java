@@ -76,6 +76,25 @@ public final class SettingsReader {
     return value;
   }
 
+  /**
+   * A non-empty, strictly increasing list of positive durations (a bare number is milliseconds).
+   */
+  public List<Duration> increasingDurations(ConfigOption option) {
+    String expected = "a non-empty list of increasing durations, e.g. [1, 4, 7] (milliseconds)";
+    List<Duration> values =
+        read(option, () -> config.getDurationList(option.path()), expected, List.of());
+    boolean increasing =
+        !values.isEmpty() && !values.get(0).isNegative() && !values.get(0).isZero();
+    for (int i = 1; i < values.size() && increasing; i++) {
+      increasing = values.get(i).compareTo(values.get(i - 1)) > 0;
+    }
+    if (!increasing) {
+      problem(option, "expected " + expected);
+      return List.of(Duration.ofMillis(1));
+    }
+    return values;
+  }
+
   public long bytes(ConfigOption option, long min, long max) {
     String expected = "a size in bytes in " + min + ".." + max + ", e.g. 256 MiB";
     Long value = read(option, () -> config.getBytes(option.path()), expected, null);

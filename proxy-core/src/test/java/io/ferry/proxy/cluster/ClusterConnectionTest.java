@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.metrics.ProxyMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -21,11 +23,25 @@ class ClusterConnectionTest {
   private ClusterConnection connection;
   private final List<Object> answered = new ArrayList<>();
   private final List<String> closed = new ArrayList<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  private double gauge(String name) {
+    return registry.get(name).tag("node", "10.0.0.1:9042").gauge().value();
+  }
 
   @BeforeEach
   void open() {
     channel = new EmbeddedChannel();
-    connection = new ClusterConnection(ClusterRole.TARGET, channel, "[test]", 4, 2, 4);
+    connection =
+        new ClusterConnection(
+            ClusterRole.TARGET,
+            channel,
+            "[test]",
+            4,
+            2,
+            4,
+            new ProxyMetrics(registry, "zdm", List.of(), List.of(), () -> 0, () -> 0)
+                .node(ClusterRole.TARGET, "10.0.0.1:9042"));
     channel
         .pipeline()
         .addLast(new IdleStateHandler(0, 100, 0, TimeUnit.MILLISECONDS))
@@ -92,12 +108,16 @@ class ClusterConnectionTest {
     // then
     assertThat(connection.streamIdsInUse()).isEqualTo(1);
     assertThat(connection.orphans()).isEqualTo(1);
+    assertThat(gauge("zdm_target_used_stream_ids_total")).isEqualTo(1);
+    assertThat(gauge("zdm_target_orphaned_stream_ids")).isEqualTo(1);
     // when the late answer arrives
     channel.writeInbound(response(id));
     // then
     assertThat(answered).isEmpty();
     assertThat(connection.streamIdsInUse()).isZero();
     assertThat(connection.orphans()).isZero();
+    assertThat(gauge("zdm_target_used_stream_ids_total")).isZero();
+    assertThat(gauge("zdm_target_orphaned_stream_ids")).isZero();
   }
 
   @Test
@@ -114,6 +134,10 @@ class ClusterConnectionTest {
     // then
     assertThat(channel.isOpen()).isFalse();
     assertThat(closed).singleElement().asString().contains("3 requests without an answer");
+    // and the ids died with the connection
+    assertThat(gauge("zdm_target_used_stream_ids_total")).isZero();
+    assertThat(gauge("zdm_target_orphaned_stream_ids")).isZero();
+    assertThat(gauge("zdm_target_connections_total")).isZero();
   }
 
   @Test

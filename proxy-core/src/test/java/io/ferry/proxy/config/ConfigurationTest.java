@@ -46,7 +46,10 @@ class ConfigurationTest {
                 path ->
                     path.startsWith("ferry.origin.")
                         || path.startsWith("ferry.target.")
-                        || path.startsWith("ferry.proxy."))
+                        || path.startsWith("ferry.proxy.")
+                        || (path.startsWith("ferry.metrics.")
+                            && !path.equals("ferry.metrics.address")
+                            && !path.equals("ferry.metrics.port")))
             .collect(Collectors.toSet());
     // then
     assertThat(inReference).containsExactlyInAnyOrderElementsOf(declared);
@@ -77,6 +80,13 @@ class ConfigurationTest {
     assertThat(settings.origin().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.origin().enableHostAssignment()).isTrue();
     assertThat(settings.maxFrameLength()).isEqualTo(256 * 1024 * 1024);
+    assertThat(settings.metrics().enabled()).isTrue();
+    assertThat(settings.metrics().prefix()).isEqualTo("zdm");
+    assertThat(settings.metrics().originBuckets())
+        .extracting(Duration::toMillis)
+        .containsExactly(
+            1L, 4L, 7L, 10L, 25L, 40L, 60L, 80L, 100L, 150L, 250L, 500L, 1000L, 2500L, 5000L,
+            10000L, 15000L);
   }
 
   @Test
@@ -101,7 +111,10 @@ class ConfigurationTest {
                 Map.entry("ZDM_PROXY_TOPOLOGY_ADDRESSES", "10.1.0.1,10.1.0.2,10.1.0.3"),
                 Map.entry("ZDM_PROXY_TOPOLOGY_NUM_TOKENS", "16"),
                 Map.entry("ZDM_ORIGIN_LOCAL_DATACENTER", "dc2"),
-                Map.entry("ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION", "v4")));
+                Map.entry("ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION", "v4"),
+                Map.entry("ZDM_METRICS_PREFIX", "ferry"),
+                Map.entry("ZDM_METRICS_ENABLED", "false"),
+                Map.entry("ZDM_METRICS_TARGET_LATENCY_BUCKETS_MS", "5, 50,500")));
     // then
     assertThat(settings.origin().contactPoints())
         .containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
@@ -122,6 +135,19 @@ class ConfigurationTest {
     assertThat(settings.topology().addresses()).hasSize(3);
     assertThat(settings.topology().numTokens()).isEqualTo(16);
     assertThat(settings.controlConnectionMaxProtocolVersion()).isEqualTo(ProtocolVersion.V4);
+    assertThat(settings.metrics().prefix()).isEqualTo("ferry");
+    assertThat(settings.metrics().enabled()).isFalse();
+    assertThat(settings.metrics().targetBuckets())
+        .containsExactly(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(500));
+  }
+
+  @Test
+  void should_refuse_latency_buckets_that_do_not_increase_and_a_bad_prefix() {
+    assertThatThrownBy(() -> load(Map.of("ZDM_METRICS_ORIGIN_LATENCY_BUCKETS_MS", "10,5")))
+        .hasMessageContaining("ferry.metrics.origin-latency-buckets")
+        .hasMessageContaining("expected a non-empty list of increasing durations");
+    assertThatThrownBy(() -> load(Map.of("ZDM_METRICS_PREFIX", "9zdm")))
+        .hasMessageContaining("ferry.metrics.prefix (ZDM_METRICS_PREFIX) = \"9zdm\"");
   }
 
   @Test

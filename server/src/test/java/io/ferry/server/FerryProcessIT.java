@@ -8,7 +8,6 @@ import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,12 +43,6 @@ class FerryProcessIT {
         .removeIf(name -> name.startsWith("ZDM_") || name.startsWith("FERRY_"));
     builder.environment().putAll(environment);
     return builder.start();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   @Test
@@ -99,26 +92,11 @@ class FerryProcessIT {
   void should_serve_cql_and_health_then_drain_and_exit_on_sigterm(
       CassandraClusters clusters, @TempDir Path directory) throws Exception {
     // given
-    int cqlPort = freePort();
-    int metricsPort = freePort();
-    int adminPort = freePort();
-    Process ferry =
-        launch(
-            directory,
-            Map.of(
-                "ZDM_ORIGIN_CONTACT_POINTS",
-                CassandraClusters.ORIGIN_ADDRESS,
-                "ZDM_TARGET_CONTACT_POINTS",
-                CassandraClusters.TARGET_ADDRESS,
-                "ZDM_PROXY_LISTEN_ADDRESS",
-                "127.0.0.1",
-                "ZDM_PROXY_LISTEN_PORT",
-                Integer.toString(cqlPort),
-                "ZDM_METRICS_PORT",
-                Integer.toString(metricsPort),
-                "FERRY_ADMIN_PORT",
-                Integer.toString(adminPort)),
-            "run");
+    LocalPorts ports = LocalPorts.allocate();
+    int metricsPort = ports.metrics();
+    int adminPort = ports.admin();
+    int cqlPort = ports.cql();
+    Process ferry = launch(directory, ports.environment(), "run");
     try {
       // when ready
       await()
@@ -168,8 +146,8 @@ class FerryProcessIT {
                 "ZDM_ORIGIN_PORT", "1",
                 "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3",
                 "ZDM_TARGET_PORT", "1",
-                "ZDM_METRICS_PORT", Integer.toString(freePort()),
-                "FERRY_ADMIN_PORT", Integer.toString(freePort()),
+                "ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()),
+                "FERRY_ADMIN_PORT", Integer.toString(LocalPorts.freePort()),
                 "FERRY_LOG_FORMAT", "json"),
             "run");
     Path log = directory.resolve("ferry.log");

@@ -11,7 +11,6 @@ import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -49,24 +48,10 @@ class MonitoringIT {
   void should_give_data_to_every_dashboard_query(
       CassandraClusters clusters, @TempDir Path directory) throws Exception {
     // given Ferry under load
-    int cqlPort = freePort();
-    int metricsPort = freePort();
-    Map<String, String> environment =
-        Map.of(
-            "ZDM_ORIGIN_CONTACT_POINTS",
-            CassandraClusters.ORIGIN_ADDRESS,
-            "ZDM_TARGET_CONTACT_POINTS",
-            CassandraClusters.TARGET_ADDRESS,
-            "ZDM_PROXY_LISTEN_ADDRESS",
-            "127.0.0.1",
-            "ZDM_PROXY_LISTEN_PORT",
-            Integer.toString(cqlPort),
-            "ZDM_METRICS_ADDRESS",
-            "127.0.0.1",
-            "ZDM_METRICS_PORT",
-            Integer.toString(metricsPort),
-            "FERRY_ADMIN_PORT",
-            Integer.toString(freePort()));
+    LocalPorts ports = LocalPorts.allocate();
+    int cqlPort = ports.cql();
+    int metricsPort = ports.metrics();
+    Map<String, String> environment = ports.environment();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService workload = Executors.newSingleThreadExecutor();
     Process prometheus = null;
@@ -102,7 +87,7 @@ class MonitoringIT {
       System.gc(); // so that the JVM dashboard's GC pause series exist
 
       // when a real Prometheus scrapes Ferry every second
-      int prometheusPort = freePort();
+      int prometheusPort = LocalPorts.freePort();
       prometheus = startPrometheus(directory, metricsPort, prometheusPort);
       String api = "http://127.0.0.1:" + prometheusPort;
       await()
@@ -226,12 +211,6 @@ class MonitoringIT {
         .redirectErrorStream(true)
         .redirectOutput(directory.resolve("prometheus.log").toFile())
         .start();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void ignoreFailure(Runnable request) {

@@ -138,6 +138,7 @@ class FerryProcessIT {
   void should_log_json_and_stop_cleanly_on_sigterm_while_still_connecting(@TempDir Path directory)
       throws Exception {
     // given a Ferry whose clusters are unreachable (nothing listens on port 1), logging JSON
+    int metricsPort = LocalPorts.freePort();
     Process ferry =
         launch(
             directory,
@@ -146,7 +147,7 @@ class FerryProcessIT {
                 "ZDM_ORIGIN_PORT", "1",
                 "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3",
                 "ZDM_TARGET_PORT", "1",
-                "ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()),
+                "ZDM_METRICS_PORT", Integer.toString(metricsPort),
                 "FERRY_ADMIN_PORT", Integer.toString(LocalPorts.freePort()),
                 "FERRY_LOG_FORMAT", "json"),
             "run");
@@ -154,6 +155,13 @@ class FerryProcessIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> Files.readString(log).contains("could not connect"));
+    // and readiness says it is still starting
+    HttpResponse<String> readiness = get(metricsPort, "/health/readiness");
+    assertThat(readiness.statusCode()).isEqualTo(503);
+    assertThat(readiness.body())
+        .isEqualTo("{\"OriginStatus\":null,\"TargetStatus\":null,\"Status\":\"STARTUP\"}");
+    assertThat(get(metricsPort, "/metrics").body())
+        .isEqualTo("Proxy metrics haven't been initialized yet.");
     // when
     ferry.destroy(); // SIGTERM
     // then

@@ -8,6 +8,7 @@ import io.ferry.admin.http.HttpServer;
 import io.ferry.admin.http.Route;
 import io.ferry.admin.metrics.MetricsRoutes;
 import io.ferry.admin.metrics.PrometheusMetrics;
+import io.ferry.admin.routing.RoutingRoutes;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ConfigOption;
@@ -85,10 +86,12 @@ public final class FerryServer implements AutoCloseable {
             adminSettings.metricsAddress(),
             adminSettings.metricsPort(),
             concat(HealthRoutes.routes(proxy), MetricsRoutes.routes(metrics, proxy::isStarted)));
-    // The admin API's operations arrive with their own issues; until then it answers 404 JSON.
     adminServer =
         HttpServer.start(
-            "admin", adminSettings.adminAddress(), adminSettings.adminPort(), List.of());
+            "admin",
+            adminSettings.adminAddress(),
+            adminSettings.adminPort(),
+            RoutingRoutes.routes(proxy.context().router()));
     return proxy.start();
   }
 

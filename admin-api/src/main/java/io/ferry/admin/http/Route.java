@@ -22,6 +22,10 @@ public record Route(String method, String pattern, Handler handler) {
     return new Route("GET", pattern, handler);
   }
 
+  public static Route put(String pattern, Handler handler) {
+    return new Route("PUT", pattern, handler);
+  }
+
   public static Route post(String pattern, Handler handler) {
     return new Route("POST", pattern, handler);
   }

@@ -374,8 +374,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       replyLocally(streamId, MessageCodec.unprepared(id), version);
       return;
     }
-    InFlightRequest request =
-        new InFlightRequest(streamId, Opcode.EXECUTE, prepared.destination(), now);
+    Destination destination =
+        context.router().routeExecution(prepared.statement(), prepared.keyspace());
+    InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
     if (prepared.sameIdOnBothClusters()) {
       forward(frame, request, null, null);
     } else {
@@ -425,6 +426,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private void forward(
       ByteBuf frame, InFlightRequest request, int[] targetIdPositions, List<byte[]> targetIds) {
     Destination destination = request.destination;
+    request.primary = context.router().primary();
     if (destination == Destination.ORIGIN || destination == Destination.BOTH) {
       request.originStreamId = origin.reserve(request);
       if (request.originStreamId < 0) {
@@ -589,8 +591,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           originOpcode == Opcode.ERROR ? "origin" : "target");
     }
     ClusterRole chosen =
-        ResponseAggregation.choose(
-            request.opcode, originOpcode, targetOpcode, context.settings().primaryCluster());
+        ResponseAggregation.choose(request.opcode, originOpcode, targetOpcode, request.primary);
     return chosen == ClusterRole.ORIGIN ? originResponse : targetResponse;
   }
 
@@ -603,13 +604,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (originId == null || targetId == null) {
       return;
     }
-    Destination destination =
-        context.router().routeExecution(pending.statement(), pending.keyspace());
     context
         .preparedStatements()
-        .put(
-            new PreparedStatement(
-                originId, targetId, pending.statement(), pending.keyspace(), destination));
+        .put(new PreparedStatement(originId, targetId, pending.statement(), pending.keyspace()));
   }
 
   /** Tracks the keyspace and translates target's UNPREPARED into the id the client knows. */

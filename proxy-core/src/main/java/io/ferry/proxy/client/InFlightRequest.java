@@ -1,5 +1,6 @@
 package io.ferry.proxy.client;
 
+import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.Destination;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +19,9 @@ final class InFlightRequest {
   final int opcode;
   final Destination destination;
   final long startNanos;
+
+  /** The primary cluster when the request arrived: whose answer a client gets from both. */
+  ClusterRole primary;
 
   /** The metrics type of a tracked request (QUERY, EXECUTE, BATCH sent to a cluster), else null. */
   RequestType type;

@@ -9,14 +9,9 @@ package io.ferry.proxy.routing;
  *     query)
  * @param statement the classification of the prepared query
  * @param keyspace the keyspace the client connection was using when it prepared the statement
- * @param destination where executions go
  */
 public record PreparedStatement(
-    byte[] originId,
-    byte[] targetId,
-    CqlStatement statement,
-    String keyspace,
-    Destination destination) {
+    byte[] originId, byte[] targetId, CqlStatement statement, String keyspace) {
 
   public boolean sameIdOnBothClusters() {
     return java.util.Arrays.equals(originId, targetId);

@@ -9,16 +9,33 @@ import io.ferry.proxy.topology.SystemTables;
  * Ferry itself, and everything else (writes, DDL, {@code USE}, anything not recognisably a read) to
  * both clusters.
  *
- * <p>Thread-safe (immutable).
+ * <p>The primary cluster can be switched at runtime ({@link #setPrimary}): each request is routed
+ * under the rule in force when it arrives, so requests in flight finish as they started.
+ *
+ * <p>Thread-safe.
  */
 public final class Router {
 
-  private final Destination primary;
+  private volatile ClusterRole primary;
   private final Destination systemQueries;
 
   public Router(ClusterRole primary, ClusterRole systemQueries) {
-    this.primary = destination(primary);
+    this.primary = primary;
     this.systemQueries = destination(systemQueries);
+  }
+
+  /** The cluster that serves reads and whose successful answers clients get. */
+  public ClusterRole primary() {
+    return primary;
+  }
+
+  /** Switches the primary cluster for the requests that arrive from now on. */
+  public void setPrimary(ClusterRole primary) {
+    this.primary = primary;
+  }
+
+  public ClusterRole systemQueriesCluster() {
+    return systemQueries == Destination.ORIGIN ? ClusterRole.ORIGIN : ClusterRole.TARGET;
   }
 
   /**
@@ -45,6 +62,7 @@ public final class Router {
   }
 
   private Destination routeSelect(CqlStatement statement, String connectionKeyspace) {
+    Destination primary = destination(this.primary);
     String keyspace = statement.keyspace() != null ? statement.keyspace() : connectionKeyspace;
     if (keyspace == null) {
       return primary;

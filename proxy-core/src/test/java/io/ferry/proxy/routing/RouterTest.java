@@ -76,4 +76,21 @@ class RouterTest {
                 .routeExecution(StatementClassifier.classify(cql), null))
         .isEqualTo(expected);
   }
+
+  @org.junit.jupiter.api.Test
+  void should_route_reads_to_the_new_primary_once_switched() {
+    // given
+    Router router = new Router(ClusterRole.ORIGIN, ClusterRole.ORIGIN);
+    CqlStatement read = StatementClassifier.classify("SELECT * FROM ks.t");
+    CqlStatement system = StatementClassifier.classify("SELECT * FROM system_schema.tables");
+    // when
+    router.setPrimary(ClusterRole.TARGET);
+    // then reads follow, system reads and writes do not change
+    assertThat(router.primary()).isEqualTo(ClusterRole.TARGET);
+    assertThat(router.route(read, null)).isEqualTo(Destination.TARGET);
+    assertThat(router.routeExecution(read, null)).isEqualTo(Destination.TARGET);
+    assertThat(router.route(system, null)).isEqualTo(Destination.ORIGIN);
+    assertThat(router.route(StatementClassifier.classify("INSERT INTO t (k) VALUES (1)"), null))
+        .isEqualTo(Destination.BOTH);
+  }
 }

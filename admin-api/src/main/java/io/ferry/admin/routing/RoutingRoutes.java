@@ -1,0 +1,80 @@
+package io.ferry.admin.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.admin.http.ApiException;
+import io.ferry.admin.http.HttpRequest;
+import io.ferry.admin.http.HttpResponse;
+import io.ferry.admin.http.Route;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.routing.Router;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /proxy/routing} reports this instance's effective routing; {@code PUT /proxy/routing}
+ * switches the primary cluster without a restart and without dropping client connections: requests
+ * in flight finish under the old rule, new ones follow the new one. Each Ferry instance is switched
+ * on its own (call every instance of the fleet).
+ */
+public final class RoutingRoutes {
+
+  static final String PATH = "/proxy/routing";
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingRoutes.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RoutingRoutes() {}
+
+  public static List<Route> routes(Router router) {
+    return List.of(
+        Route.get(PATH, request -> HttpResponse.ok(state(router))),
+        Route.put(PATH, request -> update(router, request)));
+  }
+
+  private static Map<String, Object> state(Router router) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("primary_cluster", router.primary().name());
+    state.put("system_queries_mode", router.systemQueriesCluster().name());
+    return state;
+  }
+
+  private static HttpResponse update(Router router, HttpRequest request) throws IOException {
+    JsonNode body = JSON.readTree(request.body());
+    if (body == null || !body.isObject()) {
+      throw ApiException.invalidArguments(
+          "expected a JSON object such as {\"primary_cluster\": \"TARGET\"}");
+    }
+    ClusterRole primary = router.primary();
+    for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      if (field.getKey().equals("primary_cluster")) {
+        primary = clusterRole(field.getValue());
+      } else {
+        throw ApiException.invalidArguments(
+            "unknown field " + field.getKey() + " (expected: primary_cluster)");
+      }
+    }
+    ClusterRole previous = router.primary();
+    router.setPrimary(primary);
+    if (previous != primary) {
+      LOG.info("Primary cluster switched from {} to {} through the admin API", previous, primary);
+    }
+    return HttpResponse.ok(state(router));
+  }
+
+  private static ClusterRole clusterRole(JsonNode value) {
+    String text = value.isTextual() ? value.asText().trim().toUpperCase(Locale.ROOT) : "";
+    try {
+      return ClusterRole.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArguments(
+          "primary_cluster: " + value + " (expected: \"ORIGIN\" or \"TARGET\")");
+    }
+  }
+}

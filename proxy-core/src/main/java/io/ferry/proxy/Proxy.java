@@ -11,6 +11,7 @@ import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
 import io.ferry.proxy.topology.SystemTables;
@@ -94,6 +95,7 @@ public final class Proxy {
             new ClusterConnector(settings.origin(), settings, originControl, metrics),
             new ClusterConnector(settings.target(), settings, targetControl, metrics),
             metrics,
+            new WriteTimestamps(),
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context);
     pipeline.set(clientPipeline);

@@ -348,6 +348,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       frame.release();
       replyLocally(streamId, Void.INSTANCE, version);
     } else {
+      if (destination == Destination.BOTH && isWrite(statement)) {
+        frame = assignTimestamp(frame);
+      }
       forward(frame, new InFlightRequest(streamId, Opcode.QUERY, destination, now), null, null);
     }
   }
@@ -376,6 +379,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     Destination destination =
         context.router().routeExecution(prepared.statement(), prepared.keyspace());
+    if (destination == Destination.BOTH && isWrite(prepared.statement())) {
+      frame = assignTimestamp(frame);
+      position = PreparedIds.executeIdPosition(frame);
+    }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
     if (prepared.sameIdOnBothClusters()) {
       forward(frame, request, null, null);
@@ -385,6 +392,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void onBatch(ByteBuf frame, int streamId, long now) {
+    frame = assignTimestamp(frame);
     int[] positions = PreparedIds.batchIdPositions(frame);
     List<byte[]> targetIds = null;
     for (int i = 0; i < positions.length; i++) {
@@ -408,6 +416,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
     forward(frame, request, targetIds == null ? null : positions, targetIds);
+  }
+
+  private static boolean isWrite(CqlStatement statement) {
+    return switch (statement.kind()) {
+      case INSERT, UPDATE, DELETE, BATCH -> true;
+      default -> false;
+    };
+  }
+
+  /** The frame with a client-side timestamp, if it had none and Ferry assigns them. */
+  private ByteBuf assignTimestamp(ByteBuf frame) {
+    if (!context.settings().assignWriteTimestamps()) {
+      return frame;
+    }
+    return context.writeTimestamps().ensureTimestamp(channel.alloc(), frame);
   }
 
   private static int queryLength(ByteBuf frame, int index) {

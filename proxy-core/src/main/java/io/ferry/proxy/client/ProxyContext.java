@@ -6,6 +6,7 @@ import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
 import io.ferry.proxy.topology.SystemTables;
@@ -23,6 +24,7 @@ public record ProxyContext(
     ClusterConnector origin,
     ClusterConnector target,
     ProxyMetrics metrics,
+    WriteTimestamps writeTimestamps,
     DrainState drainState) {
 
   public ClusterConnector connector(ClusterRole role) {

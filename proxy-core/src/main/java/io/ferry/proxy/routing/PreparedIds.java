@@ -1,6 +1,7 @@
 package io.ferry.proxy.routing;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import io.ferry.proxy.frame.BatchLayout;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.netty.buffer.ByteBuf;
@@ -18,8 +19,6 @@ import java.util.List;
  */
 public final class PreparedIds {
 
-  private static final int[] NO_POSITIONS = new int[0];
-
   private PreparedIds() {}
 
   /** The position of an EXECUTE's query id. */
@@ -34,32 +33,7 @@ public final class PreparedIds {
    * string.
    */
   public static int[] batchIdPositions(ByteBuf frame) {
-    int index = Frames.requestMessageIndex(frame) + 1;
-    int children = frame.getUnsignedShort(index);
-    index += 2;
-    int[] positions = NO_POSITIONS;
-    int found = 0;
-    for (int child = 0; child < children; child++) {
-      int kind = frame.getByte(index);
-      index++;
-      if (kind == 1) {
-        if (positions.length == found) {
-          positions = java.util.Arrays.copyOf(positions, Math.max(4, found * 2));
-        }
-        positions[found++] = index;
-        index = ProtocolPrimitives.skipShortBytes(frame, index);
-      } else if (kind == 0) {
-        index = ProtocolPrimitives.skipLongString(frame, index);
-      } else {
-        throw new IndexOutOfBoundsException("unknown BATCH child kind " + kind);
-      }
-      int values = frame.getUnsignedShort(index);
-      index += 2;
-      for (int value = 0; value < values; value++) {
-        index = ProtocolPrimitives.skipBytes(frame, index);
-      }
-    }
-    return found == positions.length ? positions : java.util.Arrays.copyOf(positions, found);
+    return BatchLayout.of(frame).preparedIdPositions();
   }
 
   /** The id of a PREPARED result, or {@code null} if the response is something else. */

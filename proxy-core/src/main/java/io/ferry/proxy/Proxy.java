@@ -11,6 +11,7 @@ import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.rewrite.NowReplacement;
 import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
@@ -96,6 +97,7 @@ public final class Proxy {
             new ClusterConnector(settings.target(), settings, targetControl, metrics),
             metrics,
             new WriteTimestamps(),
+            new NowReplacement(codec),
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context);
     pipeline.set(clientPipeline);

@@ -22,6 +22,7 @@ import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
+import io.ferry.proxy.routing.NowCalls;
 import io.ferry.proxy.routing.PreparedIds;
 import io.ferry.proxy.routing.PreparedStatement;
 import io.ferry.proxy.routing.ResponseAggregation;
@@ -349,6 +350,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       replyLocally(streamId, Void.INSTANCE, version);
     } else {
       if (destination == Destination.BOTH && isWrite(statement)) {
+        if (context.settings().replaceCqlFunctions()) {
+          NowCalls calls = NowCalls.find(frame, index + 4, length);
+          if (!calls.isEmpty()) {
+            frame = context.nowReplacement().replaceInQuery(frame, calls);
+          }
+        }
         frame = assignTimestamp(frame);
       }
       forward(frame, new InFlightRequest(streamId, Opcode.QUERY, destination, now), null, null);
@@ -359,13 +366,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     int index = Frames.requestMessageIndex(frame);
     int length = queryLength(frame, index);
     CqlStatement statement = StatementClassifier.classify(frame, index + 4, length);
+    int[] nowMarkers = NO_MARKERS;
+    if (context.settings().replaceCqlFunctions() && isWrite(statement)) {
+      NowCalls calls = NowCalls.find(frame, index + 4, length);
+      if (!calls.isEmpty()) {
+        frame = context.nowReplacement().replaceInPrepare(frame, calls);
+        nowMarkers = calls.markerIndexes();
+      }
+    }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.PREPARE, Destination.BOTH, now);
-    request.detail = new PendingPreparation(statement, keyspace);
+    request.detail = new PendingPreparation(statement, keyspace, nowMarkers);
     forward(frame, request, null, null);
   }
 
+  private static final int[] NO_MARKERS = new int[0];
+
   /** What a PREPARE will be remembered as once both clusters answered PREPARED. */
-  private record PendingPreparation(CqlStatement statement, String keyspace) {}
+  private record PendingPreparation(CqlStatement statement, String keyspace, int[] nowMarkers) {}
 
   private void onExecute(ByteBuf frame, int streamId, long now) {
     int position = PreparedIds.executeIdPosition(frame);
@@ -379,6 +396,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     Destination destination =
         context.router().routeExecution(prepared.statement(), prepared.keyspace());
+    if (prepared.nowMarkers().length > 0) {
+      frame = context.nowReplacement().addValues(frame, prepared.nowMarkers());
+      position = PreparedIds.executeIdPosition(frame);
+    }
     if (destination == Destination.BOTH && isWrite(prepared.statement())) {
       frame = assignTimestamp(frame);
       position = PreparedIds.executeIdPosition(frame);
@@ -392,6 +413,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void onBatch(ByteBuf frame, int streamId, long now) {
+    if (context.settings().replaceCqlFunctions()) {
+      frame =
+          context
+              .nowReplacement()
+              .replaceInBatch(
+                  frame,
+                  id -> {
+                    PreparedStatement child = context.preparedStatements().get(id);
+                    return child == null ? NO_MARKERS : child.nowMarkers();
+                  });
+    }
     frame = assignTimestamp(frame);
     int[] positions = PreparedIds.batchIdPositions(frame);
     List<byte[]> targetIds = null;
@@ -561,6 +593,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       completeHandshake(request, response);
       return;
     }
+    if (request.detail instanceof PendingPreparation pending
+        && pending.nowMarkers().length > 0
+        && PreparedIds.preparedResultId(response) != null) {
+      response = context.nowReplacement().hideMarkers(response, pending.nowMarkers());
+    }
     response = afterResponse(response);
     Frames.setStreamId(response, request.clientStreamId);
     writeToClient(response);
@@ -629,7 +666,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     context
         .preparedStatements()
-        .put(new PreparedStatement(originId, targetId, pending.statement(), pending.keyspace()));
+        .put(
+            new PreparedStatement(
+                originId, targetId, pending.statement(), pending.keyspace(), pending.nowMarkers()));
   }
 
   /** Tracks the keyspace and translates target's UNPREPARED into the id the client knows. */

@@ -6,6 +6,7 @@ import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.rewrite.NowReplacement;
 import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
@@ -25,6 +26,7 @@ public record ProxyContext(
     ClusterConnector target,
     ProxyMetrics metrics,
     WriteTimestamps writeTimestamps,
+    NowReplacement nowReplacement,
     DrainState drainState) {
 
   public ClusterConnector connector(ClusterRole role) {

@@ -47,6 +47,7 @@ public enum ProxyOption implements ConfigOption {
   MAX_FRAME_LENGTH("ferry.proxy.max-frame-length", null, TEXT),
   PREPARED_STATEMENT_CACHE_SIZE("ferry.proxy.prepared-statement-cache-size", null, INTEGER),
   SHUTDOWN_TIMEOUT("ferry.proxy.shutdown-timeout", null, MILLISECONDS),
+  REPLACE_CQL_FUNCTIONS("ferry.proxy.replace-cql-functions", "ZDM_REPLACE_CQL_FUNCTIONS", BOOLEAN),
   ASSIGN_WRITE_TIMESTAMPS(
       "ferry.proxy.assign-write-timestamps", "FERRY_ASSIGN_WRITE_TIMESTAMPS", BOOLEAN),
   CONTROL_CONNECTION_MAX_PROTOCOL_VERSION(

@@ -39,6 +39,16 @@ public final class MessageCodec {
         Frame.forRequest(protocolVersion, streamId, false, Frame.NO_PAYLOAD, request));
   }
 
+  /** Re-encodes a decoded request frame (tracing flag and custom payload kept). */
+  public ByteBuf encodeRequest(Frame request) {
+    return clientSide.encode(request);
+  }
+
+  /** Re-encodes a decoded response frame (tracing id, warnings and custom payload kept). */
+  public ByteBuf encodeResponse(Frame response) {
+    return serverSide.encode(response);
+  }
+
   /** Decodes a whole request frame (header included). */
   public Frame decodeRequest(ByteBuf frame) {
     return serverSide.decode(frame.duplicate());

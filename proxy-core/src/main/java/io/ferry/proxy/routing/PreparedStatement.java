@@ -9,9 +9,11 @@ package io.ferry.proxy.routing;
  *     query)
  * @param statement the classification of the prepared query
  * @param keyspace the keyspace the client connection was using when it prepared the statement
+ * @param nowMarkers the (sorted) indexes of the bind markers Ferry put in place of {@code now()}
+ *     calls, whose values it adds to each execution; empty for most statements
  */
 public record PreparedStatement(
-    byte[] originId, byte[] targetId, CqlStatement statement, String keyspace) {
+    byte[] originId, byte[] targetId, CqlStatement statement, String keyspace, int[] nowMarkers) {
 
   public boolean sameIdOnBothClusters() {
     return java.util.Arrays.equals(originId, targetId);

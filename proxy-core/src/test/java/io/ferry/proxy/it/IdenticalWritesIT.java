@@ -31,6 +31,9 @@ class IdenticalWritesIT {
           "CREATE KEYSPACE IF NOT EXISTS identical WITH replication ="
               + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
       cluster.execute("CREATE TABLE IF NOT EXISTS identical.t (k int PRIMARY KEY, v text)");
+      cluster.execute(
+          "CREATE TABLE IF NOT EXISTS identical.events (k int PRIMARY KEY, ts timeuuid, other"
+              + " timeuuid)");
     }
   }
 
@@ -93,6 +96,64 @@ class IdenticalWritesIT {
         }
       }
       assertThat(different).isPositive();
+    }
+  }
+
+  @Test
+  void should_store_the_same_now_value_on_both_clusters_when_replacement_is_on() {
+    try (RunningProxy ferry = RunningProxy.start(Map.of("ZDM_REPLACE_CQL_FUNCTIONS", "true"));
+        CqlSession session = ferry.session()) {
+      // when now() is called in simple, prepared, named, batched and updating writes
+      session.execute("INSERT INTO identical.events (k, ts) VALUES (1, now())");
+      PreparedStatement positional =
+          session.prepare("INSERT INTO identical.events (k, ts) VALUES (?, now())");
+      PreparedStatement first =
+          session.prepare("INSERT INTO identical.events (ts, k) VALUES (now(), ?)");
+      PreparedStatement named =
+          session.prepare("INSERT INTO identical.events (k, ts) VALUES (:k, now())");
+      PreparedStatement update =
+          session.prepare("UPDATE identical.events SET other = now() WHERE k = ?");
+      session.execute(positional.bind(2));
+      session.execute(first.bind(3));
+      session.execute(named.bind().setInt("k", 4));
+      session.execute(
+          BatchStatement.builder(BatchType.LOGGED)
+              .addStatement(positional.bind(5))
+              .addStatement(
+                  SimpleStatement.newInstance(
+                      "INSERT INTO identical.events (k, ts) VALUES (6, now())"))
+              .build());
+      session.execute(update.bind(1));
+      // then the client binds only its own variables
+      assertThat(positional.getVariableDefinitions().size()).isEqualTo(1);
+      assertThat(first.getVariableDefinitions().get(0).getName().asInternal()).isEqualTo("k");
+      assertThat(positional.getPartitionKeyIndices()).containsExactly(0);
+      assertThat(first.getPartitionKeyIndices()).containsExactly(0);
+      // and both clusters hold the same timeuuids
+      for (int k = 1; k <= 6; k++) {
+        var onOrigin =
+            origin.execute("SELECT ts, other FROM identical.events WHERE k = " + k).one();
+        var onTarget =
+            target.execute("SELECT ts, other FROM identical.events WHERE k = " + k).one();
+        assertThat(onOrigin.getUuid("ts")).as("k=%d", k).isNotNull();
+        assertThat(onTarget.getUuid("ts")).as("k=%d", k).isEqualTo(onOrigin.getUuid("ts"));
+        assertThat(onTarget.getUuid("other")).isEqualTo(onOrigin.getUuid("other"));
+      }
+      assertThat(origin.execute("SELECT other FROM identical.events WHERE k = 1").one().getUuid(0))
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void should_store_different_now_values_when_replacement_is_off() {
+    try (RunningProxy ferry = RunningProxy.start();
+        CqlSession session = ferry.session()) {
+      // when
+      session.execute("INSERT INTO identical.events (k, ts) VALUES (100, now())");
+      // then each cluster computed its own now()
+      assertThat(target.execute("SELECT ts FROM identical.events WHERE k = 100").one().getUuid(0))
+          .isNotEqualTo(
+              origin.execute("SELECT ts FROM identical.events WHERE k = 100").one().getUuid(0));
     }
   }
 

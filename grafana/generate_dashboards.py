@@ -149,6 +149,36 @@ def proxy_dashboard():
         d.graph(f"{title} Error Counters by Instance and Error", [(f"sum by (instance, error)({failed}{{{f}}})", "{{instance}} {{error}}")])
         d.graph(f"{title} Error Counters by Instance and Node", [(f"sum by (instance, node)({failed}{{{f}}})", "{{instance}} {{node}}")])
 
+    d.row("Async Read Request Metrics")
+    m = "zdm_async"
+    f = f"{I},{N}"
+    d.graph("In Flight Async Read Requests", [(f"{m}_inflight_requests_total{{{f}}}", "{{instance}} {{node}}")])
+    d.graph("Async Read Throughput", [(f"irate({m}_request_duration_seconds_count{{{f}}}{H})", "{{instance}} {{node}}")], "reqps")
+    d.graph("Async Read Latency", quantiles(lambda q: f"histogram_quantile({q}, rate({m}_request_duration_seconds_bucket{{{f}}}{H}))"), "s")
+    d.graph("Async Read Latency Aggregate",
+            quantiles(lambda q: f"histogram_quantile({q}, sum(rate({m}_request_duration_seconds_bucket{{{f}}}{H})) by (le))"), "s")
+    d.graph("Async Connections", [(f"{m}_connections_total{{{f}}}", "{{instance}} {{node}}")])
+    d.graph("Async Connections Sums", [(f"sum({m}_connections_total{{{f}}}) by (node)", "{{node}}"),
+                                       (f"sum({m}_connections_total{{{f}}}) by (instance)", "{{instance}}")])
+    failed = f"{m}_requests_failed_total"
+    d.graph("Async Error Rates", [(f"rate({failed}{{{f}}}{E})", "{{instance}} {{node}} {{error}}")])
+    d.graph("Async Error Rate Sums", [(f"sum by ({by})(rate({failed}{{{f}}}{E}))", "{{" + by + "}}") for by in ("error", "instance", "node")])
+    d.graph("Async Error Counters", [(f"{failed}{{{f}}}", "{{instance}} {{node}} {{error}}")])
+    d.graph("Async Error Counter Sums", [(f"sum by ({by})({failed}{{{f}}})", "{{" + by + "}}") for by in ("error", "instance", "node")])
+    d.graph("Async Error Rates by Instance and Node", [(f"sum by (instance, node)(rate({failed}{{{f}}}{E}))", "{{instance}} {{node}}")])
+    d.graph("Async Error Rates by Instance and Error", [(f"sum by (instance, error)(rate({failed}{{{f}}}{E}))", "{{instance}} {{error}}")])
+    d.graph("Async Error Rates by Node and Error", [(f"sum by (node, error)(rate({failed}{{{f}}}{E}))", "{{node}} {{error}}")])
+    d.graph("Async Error Counters by Instance and Node", [(f"sum by (instance, node)({failed}{{{f}}})", "{{instance}} {{node}}")])
+    d.graph("Async Error Counters by Instance and Error", [(f"sum by (instance, error)({failed}{{{f}}})", "{{instance}} {{error}}")])
+    d.graph("Async Error Counters by Node and Error", [(f"sum by (node, error)({failed}{{{f}}})", "{{node}} {{error}}")])
+    d.graph("Async Used Stream Ids", [(f"{m}_used_stream_ids_total{{{f}}}", "{{instance}} {{node}}")])
+
+    d.row("Ferry: dual-read comparison")
+    d.graph("Divergences per Table (rate)", [(f"sum by (table)(rate(zdm_dual_read_divergences_total{{{I}}}{E}))", "{{table}}")], width=12)
+    d.graph("Divergences per Table (total)", [(f"sum by (table)(zdm_dual_read_divergences_total{{{I}}})", "{{table}}")], width=12)
+    d.graph("Mirrored Reads Compared", [(f"sum by (outcome)(rate(zdm_dual_reads_compared_total{{{I}}}{E}))", "{{outcome}}")], width=12)
+    d.graph("Mirrored Reads Dropped", [(f"sum by (reason)(rate(zdm_dual_reads_dropped_total{{{I}}}{E}))", "{{reason}}")], width=12)
+
     d.row("Ferry: stream ids and connection health")
     for cluster, title in (("origin", "Origin"), ("target", "Target")):
         d.graph(f"{title} Orphaned Stream Ids (timed-out requests awaiting a late answer)",

@@ -8,6 +8,7 @@ import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.ControlConnection;
 import io.ferry.proxy.cluster.Endpoints;
 import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.dualreads.DualReads;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
@@ -83,6 +84,7 @@ public final class Proxy {
                 settings.metrics().prefix(),
                 settings.metrics().originBuckets(),
                 settings.metrics().targetBuckets(),
+                settings.metrics().asyncBuckets(),
                 preparedStatements::size,
                 () -> pipeline.get() == null ? 0 : pipeline.get().openConnections())
             : ProxyMetrics.disabled();
@@ -90,7 +92,8 @@ public final class Proxy {
         new ProxyContext(
             settings,
             codec,
-            new Router(settings.primaryCluster(), settings.systemQueriesCluster()),
+            new Router(
+                settings.primaryCluster(), settings.systemQueriesCluster(), settings.readMode()),
             preparedStatements,
             new SystemTables(VirtualTopology.from(settings)),
             new ClusterConnector(settings.origin(), settings, originControl, metrics),
@@ -98,6 +101,11 @@ public final class Proxy {
             metrics,
             new WriteTimestamps(),
             new NowReplacement(codec),
+            new DualReads(
+                settings.dualReads(),
+                metrics,
+                codec,
+                role -> role == ClusterRole.ORIGIN ? originControl : targetControl),
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context);
     pipeline.set(clientPipeline);
@@ -198,6 +206,7 @@ public final class Proxy {
     clientPipeline.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     originControl.close();
     targetControl.close();
+    context.dualReads().close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     LOG.info("Ferry stopped");

@@ -51,7 +51,9 @@ class MonitoringIT {
     LocalPorts ports = LocalPorts.allocate();
     int cqlPort = ports.cql();
     int metricsPort = ports.metrics();
-    Map<String, String> environment = ports.environment();
+    Map<String, String> environment = new java.util.HashMap<>(ports.environment());
+    // Dual reads on, so that the async-read and comparison panels have data too.
+    environment.put("ZDM_READ_MODE", "DUAL_ASYNC_ON_SECONDARY");
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService workload = Executors.newSingleThreadExecutor();
     Process prometheus = null;
@@ -66,6 +68,15 @@ class MonitoringIT {
           "CREATE KEYSPACE IF NOT EXISTS monitoring WITH replication ="
               + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
       session.execute("CREATE TABLE IF NOT EXISTS monitoring.t (k int PRIMARY KEY, v int)");
+      // a row that differs on target, so that a divergence is found and counted
+      session.execute("INSERT INTO monitoring.t (k, v) VALUES (-1, -1)");
+      try (CqlSession target =
+          CqlSession.builder()
+              .addContactPoint(new InetSocketAddress(CassandraClusters.TARGET_ADDRESS, 9042))
+              .withLocalDatacenter("datacenter1")
+              .build()) {
+        target.execute("UPDATE monitoring.t SET v = -2 WHERE k = -1");
+      }
       PreparedStatement insert = session.prepare("INSERT INTO monitoring.t (k, v) VALUES (?, ?)");
       PreparedStatement select = session.prepare("SELECT v FROM monitoring.t WHERE k = ?");
       workload.submit(
@@ -74,6 +85,7 @@ class MonitoringIT {
             while (running.get()) {
               session.execute(insert.bind(k, k));
               session.execute(select.bind(k));
+              session.execute(select.bind(-1));
               session.execute("SELECT * FROM monitoring.t WHERE k = " + k);
               // Failures too, so that the failure panels have series: a write and a read that
               // both clusters refuse.

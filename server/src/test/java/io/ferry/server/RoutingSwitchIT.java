@@ -86,7 +86,9 @@ class RoutingSwitchIT {
       // then no request failed, and reads now come from target (prepared before the switch too)
       assertThat(switched.statusCode()).isEqualTo(200);
       assertThat(switched.body())
-          .isEqualTo("{\"primary_cluster\":\"TARGET\",\"system_queries_mode\":\"ORIGIN\"}");
+          .isEqualTo(
+              "{\"primary_cluster\":\"TARGET\",\"read_mode\":\"PRIMARY_ONLY\","
+                  + "\"system_queries_mode\":\"ORIGIN\"}");
       assertThat(requests.get()).isGreaterThan(100);
       assertThat(failures).isEmpty();
       Row prepared = session.execute(select.bind(-1)).one();
@@ -107,14 +109,17 @@ class RoutingSwitchIT {
       ferry.start().get(60, TimeUnit.SECONDS);
       // when
       HttpResponse<String> badValue = put(ports, "{\"primary_cluster\": \"BOTH\"}");
-      HttpResponse<String> unknownField = put(ports, "{\"read_mode\": \"ALL\"}");
+      HttpResponse<String> unknownField = put(ports, "{\"reads\": \"ALL\"}");
+      HttpResponse<String> badMode = put(ports, "{\"read_mode\": \"ALL\"}");
       HttpResponse<String> notJson = put(ports, "primary=target");
       // then
       assertThat(badValue.statusCode()).isEqualTo(400);
       assertThat(badValue.body())
           .contains("primary_cluster: \\\"BOTH\\\" (expected: \\\"ORIGIN\\\" or \\\"TARGET\\\")");
       assertThat(unknownField.statusCode()).isEqualTo(400);
-      assertThat(unknownField.body()).contains("unknown field read_mode");
+      assertThat(unknownField.body()).contains("unknown field reads");
+      assertThat(badMode.statusCode()).isEqualTo(400);
+      assertThat(badMode.body()).contains("read_mode: \\\"ALL\\\" (expected:");
       assertThat(notJson.statusCode()).isEqualTo(400);
       assertThat(notJson.body()).contains("malformed JSON body");
       assertThat(get(ports).body()).contains("\"primary_cluster\":\"ORIGIN\"");

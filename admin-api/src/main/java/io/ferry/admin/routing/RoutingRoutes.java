@@ -7,6 +7,7 @@ import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
 import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.routing.ReadMode;
 import io.ferry.proxy.routing.Router;
 import java.io.IOException;
 import java.util.Iterator;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /proxy/routing} reports this instance's effective routing; {@code PUT /proxy/routing}
- * switches the primary cluster without a restart and without dropping client connections: requests
- * in flight finish under the old rule, new ones follow the new one. Each Ferry instance is switched
- * on its own (call every instance of the fleet).
+ * switches the primary cluster and the read mode (dual reads on or off) without a restart and
+ * without dropping client connections: requests in flight finish under the old rule, new ones
+ * follow the new one. Each Ferry instance is switched on its own (call every instance of the
+ * fleet).
  */
 public final class RoutingRoutes {
 
@@ -40,6 +42,7 @@ public final class RoutingRoutes {
   private static Map<String, Object> state(Router router) {
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("primary_cluster", router.primary().name());
+    state.put("read_mode", router.readMode().name());
     state.put("system_queries_mode", router.systemQueriesCluster().name());
     return state;
   }
@@ -51,21 +54,40 @@ public final class RoutingRoutes {
           "expected a JSON object such as {\"primary_cluster\": \"TARGET\"}");
     }
     ClusterRole primary = router.primary();
+    ReadMode readMode = router.readMode();
     for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
-      if (field.getKey().equals("primary_cluster")) {
-        primary = clusterRole(field.getValue());
-      } else {
-        throw ApiException.invalidArguments(
-            "unknown field " + field.getKey() + " (expected: primary_cluster)");
+      switch (field.getKey()) {
+        case "primary_cluster" -> primary = clusterRole(field.getValue());
+        case "read_mode" -> readMode = readMode(field.getValue());
+        default ->
+            throw ApiException.invalidArguments(
+                "unknown field " + field.getKey() + " (expected: primary_cluster, read_mode)");
       }
     }
-    ClusterRole previous = router.primary();
+    ClusterRole previousPrimary = router.primary();
+    ReadMode previousReadMode = router.readMode();
     router.setPrimary(primary);
-    if (previous != primary) {
-      LOG.info("Primary cluster switched from {} to {} through the admin API", previous, primary);
+    router.setReadMode(readMode);
+    if (previousPrimary != primary) {
+      LOG.info(
+          "Primary cluster switched from {} to {} through the admin API", previousPrimary, primary);
+    }
+    if (previousReadMode != readMode) {
+      LOG.info(
+          "Read mode switched from {} to {} through the admin API", previousReadMode, readMode);
     }
     return HttpResponse.ok(state(router));
+  }
+
+  private static ReadMode readMode(JsonNode value) {
+    String text = value.isTextual() ? value.asText().trim().toUpperCase(Locale.ROOT) : "";
+    try {
+      return ReadMode.valueOf(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArguments(
+          "read_mode: " + value + " (expected: \"PRIMARY_ONLY\" or \"DUAL_ASYNC_ON_SECONDARY\")");
+    }
   }
 
   private static ClusterRole clusterRole(JsonNode value) {

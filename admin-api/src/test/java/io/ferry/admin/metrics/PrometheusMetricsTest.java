@@ -22,7 +22,7 @@ class PrometheusMetricsTest {
     // given
     try (PrometheusMetrics metrics = new PrometheusMetrics()) {
       ProxyMetrics proxy =
-          new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, () -> 3, () -> 2);
+          new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, BUCKETS, () -> 3, () -> 2);
       proxy.node(ClusterRole.ORIGIN, "10.0.0.1:9042").streamIdsInUse(5);
       proxy.recordRequest(RequestType.WRITES, Duration.ofMillis(5).toNanos());
       // when
@@ -64,7 +64,7 @@ class PrometheusMetricsTest {
     try (PrometheusMetrics metrics = new PrometheusMetrics()) {
       // given a proxy that has connected to one node of each cluster
       ProxyMetrics proxy =
-          new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, () -> 0, () -> 0);
+          new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, BUCKETS, () -> 0, () -> 0);
       proxy.node(ClusterRole.ORIGIN, "10.0.0.1:9042");
       proxy.node(ClusterRole.TARGET, "10.0.1.1:9042");
       // when
@@ -72,8 +72,8 @@ class PrometheusMetricsTest {
           types(metrics.scrape()).keySet().stream()
               .filter(name -> name.startsWith("zdm_"))
               .toList();
-      // then: the ZDM Proxy's list (async_* arrive with dual reads), plus Micrometer's *_max gauge
-      // beside each histogram and Ferry's orphaned stream ids
+      // then: the ZDM Proxy's list (async_* appear with the first mirrored read), plus Micrometer's
+      // *_max gauge beside each histogram and Ferry's orphaned stream ids and dual-read counters
       List<String> zdm =
           new java.util.ArrayList<>(
               List.of(
@@ -98,7 +98,9 @@ class PrometheusMetricsTest {
               "zdm_origin_request_duration_seconds_max",
               "zdm_target_request_duration_seconds_max",
               "zdm_origin_orphaned_stream_ids",
-              "zdm_target_orphaned_stream_ids");
+              "zdm_target_orphaned_stream_ids",
+              "zdm_dual_reads_dropped_total",
+              "zdm_dual_reads_compared_total");
       List<String> expected = new java.util.ArrayList<>(zdm);
       expected.addAll(extras);
       assertThat(families).containsExactlyInAnyOrderElementsOf(expected);
@@ -108,7 +110,7 @@ class PrometheusMetricsTest {
   @Test
   void should_declare_each_metric_family_once() {
     try (PrometheusMetrics metrics = new PrometheusMetrics()) {
-      new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, () -> 0, () -> 0);
+      new ProxyMetrics(metrics.registry(), "zdm", BUCKETS, BUCKETS, BUCKETS, () -> 0, () -> 0);
       // when
       List<String> families =
           Arrays.stream(metrics.scrape().split("\n"))

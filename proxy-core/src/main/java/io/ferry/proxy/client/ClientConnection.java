@@ -4,11 +4,15 @@ import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.result.Prepared;
+import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import com.datastax.oss.protocol.internal.response.result.Void;
 import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.dualreads.MirrorConnection;
+import io.ferry.proxy.dualreads.MirroredRead;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
@@ -23,8 +27,10 @@ import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.ferry.proxy.routing.NowCalls;
+import io.ferry.proxy.routing.OrderClause;
 import io.ferry.proxy.routing.PreparedIds;
 import io.ferry.proxy.routing.PreparedStatement;
+import io.ferry.proxy.routing.ReadMode;
 import io.ferry.proxy.routing.ResponseAggregation;
 import io.ferry.proxy.routing.StatementClassifier;
 import io.netty.buffer.ByteBuf;
@@ -40,6 +46,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +99,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private ScheduledFuture<?> timeoutCheck;
   // The client's STARTUP, held while the cluster connections open; owned here until forwarded.
   private ByteBuf pendingStartup;
+  private Map<String, String> startupOptions = Map.of();
+  // The connection for mirrored reads, opened on the first read to mirror.
+  private MirrorConnection mirror;
 
   public ClientConnection(ProxyContext context) {
     this.context = context;
@@ -145,6 +155,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (origin != null) {
       origin.flush();
+    }
+    if (mirror != null) {
+      mirror.flush();
     }
     if (target != null) {
       target.flush();
@@ -207,6 +220,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         return;
       }
       version = frameVersion;
+      startupOptions = startup.options;
       state = State.HANDSHAKE;
       connectToClusters(frame, streamId);
     } else {
@@ -358,7 +372,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
         frame = assignTimestamp(frame);
       }
-      forward(frame, new InFlightRequest(streamId, Opcode.QUERY, destination, now), null, null);
+      InFlightRequest request = new InFlightRequest(streamId, Opcode.QUERY, destination, now);
+      if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
+        mirrorRead(
+            frame,
+            request,
+            statement.keyspace() != null ? statement.keyspace() : keyspace,
+            statement.table(),
+            OrderClause.present(frame, index + 4, length),
+            null,
+            statement.keyspace() == null ? keyspace : null,
+            -1,
+            null);
+      }
+      forward(frame, request, null, null);
     }
   }
 
@@ -374,15 +401,19 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         nowMarkers = calls.markerIndexes();
       }
     }
+    boolean ordered =
+        statement.kind() == CqlStatement.Kind.SELECT
+            && OrderClause.present(frame, index + 4, length);
     InFlightRequest request = new InFlightRequest(streamId, Opcode.PREPARE, Destination.BOTH, now);
-    request.detail = new PendingPreparation(statement, keyspace, nowMarkers);
+    request.detail = new PendingPreparation(statement, keyspace, nowMarkers, ordered);
     forward(frame, request, null, null);
   }
 
   private static final int[] NO_MARKERS = new int[0];
 
   /** What a PREPARE will be remembered as once both clusters answered PREPARED. */
-  private record PendingPreparation(CqlStatement statement, String keyspace, int[] nowMarkers) {}
+  private record PendingPreparation(
+      CqlStatement statement, String keyspace, int[] nowMarkers, boolean ordered) {}
 
   private void onExecute(ByteBuf frame, int streamId, long now) {
     int position = PreparedIds.executeIdPosition(frame);
@@ -405,6 +436,23 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       position = PreparedIds.executeIdPosition(frame);
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
+    if (mirrorsReads()
+        && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
+      // The client's id is origin's; target may know the statement by another one.
+      boolean toTarget = context.router().primary() == ClusterRole.ORIGIN;
+      mirrorRead(
+          frame,
+          request,
+          prepared.statement().keyspace() != null
+              ? prepared.statement().keyspace()
+              : prepared.keyspace(),
+          prepared.statement().table(),
+          prepared.ordered(),
+          prepared.resultMetadata(),
+          null,
+          position,
+          toTarget && !prepared.sameIdOnBothClusters() ? prepared.targetId() : null);
+    }
     if (prepared.sameIdOnBothClusters()) {
       forward(frame, request, null, null);
     } else {
@@ -525,7 +573,86 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     track(request);
   }
 
+  private boolean mirrorsReads() {
+    return context.router().readMode() == ReadMode.DUAL_ASYNC_ON_SECONDARY;
+  }
+
+  /**
+   * Mirrors a read to the secondary cluster, if its connection can take it now. The frame stays the
+   * caller's: the mirror gets a header of its own and shares the body.
+   *
+   * @param requiredKeyspace the keyspace unqualified table names resolve in, or null
+   * @param idPosition where an EXECUTE's prepared id is, when {@code secondaryId} replaces it
+   * @param secondaryId the secondary's id for the prepared statement, when it differs
+   */
+  private void mirrorRead(
+      ByteBuf frame,
+      InFlightRequest request,
+      String tableKeyspace,
+      String table,
+      boolean ordered,
+      RowsMetadata metadata,
+      String requiredKeyspace,
+      int idPosition,
+      byte[] secondaryId) {
+    ClusterRole primary = context.router().primary();
+    ClusterRole secondary = primary.other();
+    if (mirror != null && mirror.cluster() != secondary) {
+      mirror.close();
+      mirror = null;
+    }
+    if (mirror == null) {
+      mirror =
+          new MirrorConnection(
+              context.dualReads(),
+              context.codec(),
+              context.connector(secondary),
+              channel.eventLoop(),
+              label,
+              version,
+              startupOptions,
+              timeoutNanos);
+    }
+    MirroredRead read =
+        new MirroredRead(
+            context.dualReads(),
+            tableKeyspace,
+            table,
+            ordered,
+            metadata,
+            primary,
+            System.nanoTime());
+    ClusterConnection secondaryConnection = secondary == ClusterRole.ORIGIN ? origin : target;
+    boolean sent =
+        mirror.mirror(
+            read,
+            requiredKeyspace,
+            secondaryConnection.node(),
+            streamId ->
+                secondaryId == null
+                    ? Unpooled.wrappedBuffer(
+                        Frames.copyHeader(channel.alloc(), frame, streamId),
+                        frame.retainedSlice(Frames.bodyIndex(frame), Frames.bodyLength(frame)))
+                    : PreparedIds.replace(
+                        channel.alloc(),
+                        frame,
+                        new int[] {idPosition},
+                        List.of(secondaryId),
+                        streamId));
+    if (sent) {
+      request.mirror = read;
+    }
+  }
+
+  private static void endMirror(InFlightRequest request) {
+    if (request.mirror != null) {
+      request.mirror.primaryFailed();
+      request.mirror = null;
+    }
+  }
+
   private void overloaded(InFlightRequest request, ClusterConnection connection) {
+    endMirror(request);
     LOG.debug(
         "{} no free stream id ({} in use): answering OVERLOADED",
         connection,
@@ -600,6 +727,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     response = afterResponse(response);
     Frames.setStreamId(response, request.clientStreamId);
+    if (request.mirror != null) {
+      request.mirror.primaryAnswered(response);
+    }
     writeToClient(response);
   }
 
@@ -664,11 +794,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (originId == null || targetId == null) {
       return;
     }
+    RowsMetadata resultMetadata = null;
+    if (pending.statement().kind() == CqlStatement.Kind.SELECT) {
+      // Kept for divergence logs: executions may come back without column names and types.
+      try {
+        resultMetadata =
+            ((Prepared) context.codec().decodeResponse(request.originResponse).message)
+                .resultMetadata;
+      } catch (RuntimeException e) {
+        LOG.debug(
+            "[client {}] could not read a PREPARED's result metadata: {}", label, e.toString());
+      }
+    }
     context
         .preparedStatements()
         .put(
             new PreparedStatement(
-                originId, targetId, pending.statement(), pending.keyspace(), pending.nowMarkers()));
+                originId,
+                targetId,
+                pending.statement(),
+                pending.keyspace(),
+                pending.nowMarkers(),
+                pending.ordered(),
+                resultMetadata));
   }
 
   /** Tracks the keyspace and translates target's UNPREPARED into the id the client knows. */
@@ -835,6 +983,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void expireRequests() {
     long now = System.nanoTime();
+    if (mirror != null) {
+      mirror.expire(now);
+    }
     boolean expired = false;
     while (oldest != null && now - oldest.startNanos >= timeoutNanos) {
       expire(oldest);
@@ -847,6 +998,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void expire(InFlightRequest request) {
     untrack(request);
+    endMirror(request);
     List<String> silent = new ArrayList<>(2);
     boolean originSilent = request.originStreamId >= 0;
     boolean targetSilent = request.targetStreamId >= 0;
@@ -889,6 +1041,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     while (oldest != null) {
       InFlightRequest request = oldest;
       untrack(request);
+      endMirror(request);
       request.releaseResponses();
       replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
     }
@@ -909,6 +1062,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private void closeClusterConnections(String reason) {
+    if (mirror != null) {
+      mirror.close();
+    }
     if (origin != null) {
       origin.close(reason);
     }
@@ -930,6 +1086,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     while (oldest != null) {
       InFlightRequest request = oldest;
       untrack(request);
+      endMirror(request);
       request.releaseResponses();
     }
     closeClusterConnections("client connection closed");

@@ -1,6 +1,7 @@
 package io.ferry.proxy.client;
 
 import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.dualreads.MirroredRead;
 import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.routing.Destination;
 import io.netty.buffer.ByteBuf;
@@ -22,6 +23,9 @@ final class InFlightRequest {
 
   /** The primary cluster when the request arrived: whose answer a client gets from both. */
   ClusterRole primary;
+
+  /** The read mirrored to the secondary cluster, if any. */
+  MirroredRead mirror;
 
   /** The metrics type of a tracked request (QUERY, EXECUTE, BATCH sent to a cluster), else null. */
   RequestType type;

@@ -4,6 +4,7 @@ import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.dualreads.DualReads;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.rewrite.NowReplacement;
@@ -27,6 +28,7 @@ public record ProxyContext(
     ProxyMetrics metrics,
     WriteTimestamps writeTimestamps,
     NowReplacement nowReplacement,
+    DualReads dualReads,
     DrainState drainState) {
 
   public ClusterConnector connector(ClusterRole role) {

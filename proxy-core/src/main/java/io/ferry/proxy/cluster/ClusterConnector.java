@@ -3,9 +3,9 @@ package io.ferry.proxy.cluster;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Opens a client connection's connection to one cluster: picks the node (round-robin over this
@@ -70,100 +71,132 @@ public final class ClusterConnector {
    */
   public CompletableFuture<ClusterConnection> connect(
       EventLoop eventLoop, int protocolVersion, String clientLabel) {
-    CompletableFuture<ClusterConnection> result = new CompletableFuture<>();
-    List<InetSocketAddress> candidates = candidates();
-    long deadline = System.nanoTime() + cluster.connectionTimeout().toNanos();
-    attempt(
-        eventLoop,
-        protocolVersion,
-        clientLabel,
-        candidates,
-        0,
-        deadline,
-        new ArrayList<>(),
-        result);
-    return result;
+    Attempt attempt =
+        new Attempt(
+            eventLoop,
+            protocolVersion,
+            clientLabel,
+            candidates(),
+            node -> metrics.node(cluster.role(), node),
+            true);
+    attempt.next(0);
+    return attempt.result;
   }
 
-  private void attempt(
-      EventLoop eventLoop,
-      int protocolVersion,
-      String clientLabel,
-      List<InetSocketAddress> candidates,
-      int index,
-      long deadline,
-      List<String> errors,
-      CompletableFuture<ClusterConnection> result) {
-    long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-    if (index == candidates.size() || remainingMillis <= 0) {
-      if (index < candidates.size()) {
-        errors.add(
-            "connection timeout (" + cluster.connectionTimeout().toMillis() + " ms) elapsed");
-      }
-      metrics.connectionFailed(cluster.role());
-      result.completeExceptionally(
-          new ClusterUnavailableException(
-              "Ferry could not connect to "
-                  + cluster.role().id()
-                  + ": "
-                  + (errors.isEmpty() ? "no node known" : String.join("; ", errors))));
-      return;
+  /**
+   * Connects to one given node, for mirrored reads: they go to the node that the client
+   * connection's own connection to this cluster uses, which knows its prepared statements. Counted
+   * under the {@code async} metrics, not as a client connection failure.
+   */
+  public CompletableFuture<ClusterConnection> connectForMirroredReads(
+      EventLoop eventLoop, int protocolVersion, String clientLabel, InetSocketAddress node) {
+    Attempt attempt =
+        new Attempt(
+            eventLoop,
+            protocolVersion,
+            "mirror " + clientLabel,
+            List.of(node),
+            metrics::asyncNode,
+            false);
+    attempt.next(0);
+    return attempt.result;
+  }
+
+  /** Connection attempts over candidate nodes, in turn, within the connection timeout. */
+  private final class Attempt {
+    private final EventLoop eventLoop;
+    private final int protocolVersion;
+    private final String clientLabel;
+    private final List<InetSocketAddress> candidates;
+    private final Function<String, NodeMetrics> nodeMetrics;
+    private final boolean countClientFailure;
+    private final long deadline;
+    private final List<String> errors = new ArrayList<>();
+    private final CompletableFuture<ClusterConnection> result = new CompletableFuture<>();
+
+    Attempt(
+        EventLoop eventLoop,
+        int protocolVersion,
+        String clientLabel,
+        List<InetSocketAddress> candidates,
+        Function<String, NodeMetrics> nodeMetrics,
+        boolean countClientFailure) {
+      this.eventLoop = eventLoop;
+      this.protocolVersion = protocolVersion;
+      this.clientLabel = clientLabel;
+      this.candidates = candidates;
+      this.nodeMetrics = nodeMetrics;
+      this.countClientFailure = countClientFailure;
+      this.deadline = System.nanoTime() + cluster.connectionTimeout().toNanos();
     }
-    InetSocketAddress node = candidates.get(index);
-    String logPrefix =
-        "[client " + clientLabel + " → " + cluster.role().id() + " " + Endpoints.format(node) + "]";
-    Bootstrap bootstrap =
-        new Bootstrap()
-            .group(eventLoop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel channel) {
-                    channel
-                        .pipeline()
-                        .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
-                        .addLast(
-                            IDLE,
-                            new IdleStateHandler(
-                                0,
-                                proxy.heartbeat().interval().toMillis(),
-                                0,
-                                TimeUnit.MILLISECONDS))
-                        .addLast(
-                            CLUSTER,
-                            new ClusterConnection(
-                                cluster.role(),
-                                channel,
-                                logPrefix,
-                                proxy.maxStreamIds(),
-                                proxy.maxOrphanedStreamIds(),
-                                protocolVersion,
-                                metrics.node(cluster.role(), Endpoints.format(node))));
-                  }
-                });
-    ChannelFuture connect = bootstrap.connect(node);
-    connect.addListener(
-        future -> {
-          if (future.isSuccess()) {
-            Channel channel = connect.channel();
-            result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
-          } else {
-            errors.add(Endpoints.format(node) + ": " + future.cause().getMessage());
-            metrics.node(cluster.role(), Endpoints.format(node)).connectionFailed();
-            attempt(
-                eventLoop,
-                protocolVersion,
-                clientLabel,
-                candidates,
-                index + 1,
-                deadline,
-                errors,
-                result);
-          }
-        });
+
+    void next(int index) {
+      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (index == candidates.size() || remainingMillis <= 0) {
+        if (index < candidates.size()) {
+          errors.add(
+              "connection timeout (" + cluster.connectionTimeout().toMillis() + " ms) elapsed");
+        }
+        if (countClientFailure) {
+          metrics.connectionFailed(cluster.role());
+        }
+        result.completeExceptionally(
+            new ClusterUnavailableException(
+                "Ferry could not connect to "
+                    + cluster.role().id()
+                    + ": "
+                    + (errors.isEmpty() ? "no node known" : String.join("; ", errors))));
+        return;
+      }
+      InetSocketAddress node = candidates.get(index);
+      String address = Endpoints.format(node);
+      String logPrefix =
+          "[client " + clientLabel + " → " + cluster.role().id() + " " + address + "]";
+      NodeMetrics meters = nodeMetrics.apply(address);
+      Bootstrap bootstrap =
+          new Bootstrap()
+              .group(eventLoop)
+              .channel(NioSocketChannel.class)
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                      channel
+                          .pipeline()
+                          .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
+                          .addLast(
+                              IDLE,
+                              new IdleStateHandler(
+                                  0,
+                                  proxy.heartbeat().interval().toMillis(),
+                                  0,
+                                  TimeUnit.MILLISECONDS))
+                          .addLast(
+                              CLUSTER,
+                              new ClusterConnection(
+                                  cluster.role(),
+                                  channel,
+                                  logPrefix,
+                                  proxy.maxStreamIds(),
+                                  proxy.maxOrphanedStreamIds(),
+                                  protocolVersion,
+                                  meters));
+                    }
+                  });
+      ChannelFuture connect = bootstrap.connect(node);
+      connect.addListener(
+          future -> {
+            if (future.isSuccess()) {
+              result.complete((ClusterConnection) connect.channel().pipeline().get(CLUSTER));
+            } else {
+              errors.add(address + ": " + future.cause().getMessage());
+              meters.connectionFailed();
+              next(index + 1);
+            }
+          });
+    }
   }
 
   /** Assigned nodes first (round-robin), then the rest of the local datacenter as fallbacks. */

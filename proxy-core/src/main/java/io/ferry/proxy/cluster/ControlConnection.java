@@ -439,6 +439,19 @@ public final class ControlConnection {
         });
   }
 
+  /**
+   * Runs a query on the control connection (Ferry's own lookups, such as schema details for logs);
+   * fails when the connection is down or the query does not return rows.
+   */
+  public CompletableFuture<SystemRows> query(String cql) {
+    CqlConnection current = connection;
+    if (current == null || !current.isOpen()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(logPrefix + " is not connected"));
+    }
+    return query(current, cql);
+  }
+
   /** Re-reads system.local and system.peers now. */
   public CompletableFuture<ClusterTopology> refresh() {
     CqlConnection current = connection;

@@ -38,6 +38,12 @@ public enum ProxyOption implements ConfigOption {
   LISTEN_ADDRESS("ferry.proxy.listen-address", "ZDM_PROXY_LISTEN_ADDRESS", TEXT),
   LISTEN_PORT("ferry.proxy.listen-port", "ZDM_PROXY_LISTEN_PORT", INTEGER),
   PRIMARY_CLUSTER("ferry.proxy.primary-cluster", "ZDM_PRIMARY_CLUSTER", TEXT),
+  READ_MODE("ferry.proxy.read-mode", "ZDM_READ_MODE", TEXT),
+  ASYNC_HANDSHAKE_TIMEOUT(
+      "ferry.proxy.async-handshake-timeout", "ZDM_ASYNC_HANDSHAKE_TIMEOUT_MS", MILLISECONDS),
+  COMPARE_DUAL_READS("ferry.proxy.dual-reads.compare", "FERRY_COMPARE_DUAL_READS", BOOLEAN),
+  DUAL_READS_MAX_COMPARED_SIZE("ferry.proxy.dual-reads.max-compared-size", null, TEXT),
+  DIVERGENCE_LOG_INTERVAL("ferry.proxy.dual-reads.divergence-log-interval", null, MILLISECONDS),
   SYSTEM_QUERIES_MODE("ferry.proxy.system-queries-mode", "ZDM_SYSTEM_QUERIES_MODE", TEXT),
   REQUEST_TIMEOUT("ferry.proxy.request-timeout", "ZDM_PROXY_REQUEST_TIMEOUT_MS", MILLISECONDS),
   MAX_CLIENT_CONNECTIONS(
@@ -81,6 +87,10 @@ public enum ProxyOption implements ConfigOption {
   METRICS_TARGET_LATENCY_BUCKETS(
       "ferry.metrics.target-latency-buckets",
       "ZDM_METRICS_TARGET_LATENCY_BUCKETS_MS",
+      COMMA_SEPARATED_LIST),
+  METRICS_ASYNC_READ_LATENCY_BUCKETS(
+      "ferry.metrics.async-read-latency-buckets",
+      "ZDM_METRICS_ASYNC_READ_LATENCY_BUCKETS_MS",
       COMMA_SEPARATED_LIST);
 
   private final Definition definition;

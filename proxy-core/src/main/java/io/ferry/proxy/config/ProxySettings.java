@@ -5,6 +5,7 @@ import static io.ferry.proxy.config.ProxyOption.*;
 import com.typesafe.config.Config;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.routing.ReadMode;
 import io.netty.util.NetUtil;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,8 @@ public record ProxySettings(
     String listenAddress,
     int listenPort,
     ClusterRole primaryCluster,
+    ReadMode readMode,
+    DualReadSettings dualReads,
     ClusterRole systemQueriesCluster,
     Duration requestTimeout,
     int maxClientConnections,
@@ -55,12 +58,24 @@ public record ProxySettings(
     }
   }
 
+  /** Mirrored reads and the comparison of their results. */
+  public record DualReadSettings(
+      Duration handshakeTimeout,
+      boolean compare,
+      int maxComparedSize,
+      Duration divergenceLogInterval) {}
+
   /** What the proxy records for Prometheus. */
   public record MetricsSettings(
-      boolean enabled, String prefix, List<Duration> originBuckets, List<Duration> targetBuckets) {
+      boolean enabled,
+      String prefix,
+      List<Duration> originBuckets,
+      List<Duration> targetBuckets,
+      List<Duration> asyncBuckets) {
     public MetricsSettings {
       originBuckets = List.copyOf(originBuckets);
       targetBuckets = List.copyOf(targetBuckets);
+      asyncBuckets = List.copyOf(asyncBuckets);
     }
   }
 
@@ -106,6 +121,13 @@ public record ProxySettings(
     ClusterRole primary = reader.choice(PRIMARY_CLUSTER, ClusterRole.class, ClusterRole.ORIGIN);
     ClusterRole systemQueries =
         reader.choice(SYSTEM_QUERIES_MODE, ClusterRole.class, ClusterRole.ORIGIN);
+    ReadMode readMode = reader.choice(READ_MODE, ReadMode.class, ReadMode.PRIMARY_ONLY);
+    DualReadSettings dualReads =
+        new DualReadSettings(
+            reader.duration(ASYNC_HANDSHAKE_TIMEOUT, Duration.ofMillis(1)),
+            reader.bool(COMPARE_DUAL_READS),
+            (int) reader.bytes(DUAL_READS_MAX_COMPARED_SIZE, 0, PROTOCOL_MAX_FRAME_LENGTH),
+            reader.duration(DIVERGENCE_LOG_INTERVAL, Duration.ZERO));
     Duration requestTimeout = reader.duration(REQUEST_TIMEOUT, Duration.ofMillis(1));
     int maxClients = reader.integer(MAX_CLIENT_CONNECTIONS, 1, Integer.MAX_VALUE);
     int maxStreamIds = reader.integer(MAX_STREAM_IDS, 1, PROTOCOL_MAX_STREAM_IDS);
@@ -153,7 +175,8 @@ public record ProxySettings(
             reader.bool(METRICS_ENABLED),
             prefix,
             reader.increasingDurations(METRICS_ORIGIN_LATENCY_BUCKETS),
-            reader.increasingDurations(METRICS_TARGET_LATENCY_BUCKETS));
+            reader.increasingDurations(METRICS_TARGET_LATENCY_BUCKETS),
+            reader.increasingDurations(METRICS_ASYNC_READ_LATENCY_BUCKETS));
 
     reader.throwIfInvalid();
     return new ProxySettings(
@@ -162,6 +185,8 @@ public record ProxySettings(
         listenAddress,
         listenPort,
         primary,
+        readMode,
+        dualReads,
         systemQueries,
         requestTimeout,
         maxClients,

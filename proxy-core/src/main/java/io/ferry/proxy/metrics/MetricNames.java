@@ -28,12 +28,26 @@ public final class MetricNames {
   /** Ferry's own: stream ids of timed-out requests still reserved (see max-orphaned-stream-ids). */
   public static final String NODE_ORPHANED_STREAM_IDS = "orphaned_stream_ids";
 
+  /** Mirrored reads waiting for the secondary (async connector only). */
+  public static final String NODE_INFLIGHT_REQUESTS = "inflight_requests_total";
+
+  /** The connector of mirrored reads: {@code zdm_async_*}. */
+  public static final String ASYNC_CONNECTOR = "async";
+
+  // Ferry's own dual-read results.
+  public static final String DUAL_READS_DROPPED = "dual_reads_dropped_total";
+  public static final String DUAL_READS_COMPARED = "dual_reads_compared_total";
+  public static final String DUAL_READ_DIVERGENCES = "dual_read_divergences_total";
+
   // Labels.
   public static final String TYPE = "type";
   public static final String CLUSTER = "cluster";
   public static final String FAILED_ON = "failed_on";
   public static final String NODE = "node";
   public static final String ERROR = "error";
+  public static final String REASON = "reason";
+  public static final String OUTCOME = "outcome";
+  public static final String TABLE = "table";
 
   private MetricNames() {}
 }

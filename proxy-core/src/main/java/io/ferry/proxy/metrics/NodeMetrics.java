@@ -26,6 +26,7 @@ public final class NodeMetrics {
   private final LongAdder connections = new LongAdder();
   private final LongAdder usedStreamIds = new LongAdder();
   private final LongAdder orphanedStreamIds = new LongAdder();
+  private final LongAdder inFlight = new LongAdder();
 
   NodeMetrics(
       MeterRegistry registry,
@@ -51,6 +52,9 @@ public final class NodeMetrics {
     gauge(registry, base + MetricNames.NODE_CONNECTIONS, node, connections);
     gauge(registry, base + MetricNames.NODE_USED_STREAM_IDS, node, usedStreamIds);
     gauge(registry, base + MetricNames.NODE_ORPHANED_STREAM_IDS, node, orphanedStreamIds);
+    if (connector.equals(MetricNames.ASYNC_CONNECTOR)) {
+      gauge(registry, base + MetricNames.NODE_INFLIGHT_REQUESTS, node, inFlight);
+    }
   }
 
   private static Timer timer(
@@ -92,6 +96,11 @@ public final class NodeMetrics {
 
   public void streamIdsInUse(int delta) {
     usedStreamIds.add(delta);
+  }
+
+  /** Mirrored reads waiting for the secondary (meaningful for the async connector only). */
+  public void inFlight(int delta) {
+    inFlight.add(delta);
   }
 
   public void orphans(int delta) {

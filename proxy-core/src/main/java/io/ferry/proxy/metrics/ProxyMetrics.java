@@ -34,6 +34,7 @@ public final class ProxyMetrics {
   private final MeterRegistry registry;
   private final String prefix;
   private final Map<ClusterRole, List<Duration>> buckets;
+  private final List<Duration> asyncBuckets;
   private final Map<RequestType, Timer> requestDurations = new EnumMap<>(RequestType.class);
   private final Map<RequestType, LongAdder> inFlight = new EnumMap<>(RequestType.class);
   private final Map<ClusterRole, Counter> failedReads = new EnumMap<>(ClusterRole.class);
@@ -41,6 +42,31 @@ public final class ProxyMetrics {
   private final Map<FailedOn, Counter> failedWrites = new EnumMap<>(FailedOn.class);
   private final Counter preparedCacheMisses;
   private final Map<String, NodeMetrics> nodes = new ConcurrentHashMap<>();
+  private final Map<DroppedRead, Counter> droppedReads = new EnumMap<>(DroppedRead.class);
+  private final Map<Comparison, Counter> comparisons = new EnumMap<>(Comparison.class);
+  private final Map<String, Counter> divergences = new ConcurrentHashMap<>();
+
+  /** Why a read was not mirrored: the {@code reason} label of dual_reads_dropped_total. */
+  public enum DroppedRead {
+    /** The connection to the secondary is not (yet, or any more) usable. */
+    NO_CONNECTION,
+    /** Every stream id of that connection is in use. */
+    NO_STREAM_ID,
+    /** The connection's write buffer is full: the secondary is not keeping up. */
+    BACKPRESSURE,
+    /** The mirrored connection is switching keyspaces (USE) and cannot run it yet. */
+    KEYSPACE_PENDING
+  }
+
+  /**
+   * What came of comparing a mirrored read: the {@code outcome} label of dual_reads_compared_total.
+   */
+  public enum Comparison {
+    MATCH,
+    DIVERGENT,
+    /** Not comparable: an error on either side, a result too large, or not rows. */
+    SKIPPED
+  }
 
   /**
    * @param originBuckets histogram buckets of origin's and the proxy's writes and origin reads
@@ -51,11 +77,13 @@ public final class ProxyMetrics {
       String prefix,
       List<Duration> originBuckets,
       List<Duration> targetBuckets,
+      List<Duration> asyncBuckets,
       Supplier<Number> preparedCacheSize,
       Supplier<Number> clientConnections) {
     this.registry = registry;
     this.prefix = prefix;
     this.buckets = Map.of(ClusterRole.ORIGIN, originBuckets, ClusterRole.TARGET, targetBuckets);
+    this.asyncBuckets = asyncBuckets;
     String base = prefix + "_";
     for (RequestType type : RequestType.values()) {
       List<Duration> typeBuckets = type == RequestType.READS_TARGET ? targetBuckets : originBuckets;
@@ -89,6 +117,16 @@ public final class ProxyMetrics {
               failedOn.name().toLowerCase(java.util.Locale.ROOT)));
     }
     preparedCacheMisses = Counter.builder(base + MetricNames.PSCACHE_MISSES).register(registry);
+    for (DroppedRead reason : DroppedRead.values()) {
+      droppedReads.put(
+          reason,
+          counter(base + MetricNames.DUAL_READS_DROPPED, MetricNames.REASON, label(reason)));
+    }
+    for (Comparison outcome : Comparison.values()) {
+      comparisons.put(
+          outcome,
+          counter(base + MetricNames.DUAL_READS_COMPARED, MetricNames.OUTCOME, label(outcome)));
+    }
     Gauge.builder(
             base + MetricNames.PSCACHE_ENTRIES, preparedCacheSize, size -> size.get().doubleValue())
         .strongReference(true)
@@ -104,7 +142,11 @@ public final class ProxyMetrics {
   /** Meters that record nothing, for {@code ZDM_METRICS_ENABLED=false} and tests. */
   public static ProxyMetrics disabled() {
     return new ProxyMetrics(
-        new CompositeMeterRegistry(), "zdm", List.of(), List.of(), () -> 0, () -> 0);
+        new CompositeMeterRegistry(), "zdm", List.of(), List.of(), List.of(), () -> 0, () -> 0);
+  }
+
+  private static String label(Enum<?> value) {
+    return value.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private Counter counter(String name, String tag, String value) {
@@ -116,6 +158,33 @@ public final class ProxyMetrics {
     return nodes.computeIfAbsent(
         connector.id() + "|" + node,
         key -> new NodeMetrics(registry, prefix, connector.id(), node, buckets.get(connector)));
+  }
+
+  /** The meters of a node reached by mirrored reads ({@code zdm_async_*}). */
+  public NodeMetrics asyncNode(String node) {
+    return nodes.computeIfAbsent(
+        MetricNames.ASYNC_CONNECTOR + "|" + node,
+        key -> new NodeMetrics(registry, prefix, MetricNames.ASYNC_CONNECTOR, node, asyncBuckets));
+  }
+
+  public void readNotMirrored(DroppedRead reason) {
+    droppedReads.get(reason).increment();
+  }
+
+  public void mirroredReadCompared(Comparison outcome) {
+    comparisons.get(outcome).increment();
+  }
+
+  /** A divergence found on a table ({@code keyspace.table}). */
+  public void divergence(String table) {
+    divergences
+        .computeIfAbsent(
+            table,
+            name ->
+                Counter.builder(prefix + "_" + MetricNames.DUAL_READ_DIVERGENCES)
+                    .tag(MetricNames.TABLE, name)
+                    .register(registry))
+        .increment();
   }
 
   public void recordRequest(RequestType type, long nanos) {

@@ -17,11 +17,26 @@ import io.ferry.proxy.topology.SystemTables;
 public final class Router {
 
   private volatile ClusterRole primary;
+  private volatile ReadMode readMode;
   private final Destination systemQueries;
 
   public Router(ClusterRole primary, ClusterRole systemQueries) {
+    this(primary, systemQueries, ReadMode.PRIMARY_ONLY);
+  }
+
+  public Router(ClusterRole primary, ClusterRole systemQueries, ReadMode readMode) {
     this.primary = primary;
     this.systemQueries = destination(systemQueries);
+    this.readMode = readMode;
+  }
+
+  public ReadMode readMode() {
+    return readMode;
+  }
+
+  /** Switches dual reads on or off for the requests that arrive from now on. */
+  public void setReadMode(ReadMode readMode) {
+    this.readMode = readMode;
   }
 
   /** The cluster that serves reads and whose successful answers clients get. */
@@ -49,6 +64,19 @@ public final class Router {
       case INSIGHTS_RPC_CALL -> Destination.ACKNOWLEDGE;
       default -> Destination.BOTH;
     };
+  }
+
+  /**
+   * Whether the statement is a read served by the primary cluster: what dual reads mirror (not
+   * system keyspaces, not the tables Ferry answers itself).
+   */
+  public boolean isPrimaryRead(CqlStatement statement, String connectionKeyspace) {
+    return statement.kind() == CqlStatement.Kind.SELECT
+        && route(statement, connectionKeyspace) == destination(primary)
+        && !isSystemKeyspace(
+            statement.keyspace() != null
+                ? statement.keyspace()
+                : connectionKeyspace == null ? "" : connectionKeyspace);
   }
 
   /**

@@ -10,6 +10,7 @@ import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.testing.cassandra.CassandraClusters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -32,11 +33,24 @@ final class RunningProxy implements AutoCloseable {
   private final Proxy proxy;
   private final String address;
   private final int port;
+  private final SimpleMeterRegistry registry;
 
-  private RunningProxy(Proxy proxy, String address, int port) {
+  private RunningProxy(Proxy proxy, String address, int port, SimpleMeterRegistry registry) {
     this.proxy = proxy;
     this.address = address;
     this.port = port;
+    this.registry = registry;
+  }
+
+  /** The proxy's meters (with the default {@code zdm} prefix). */
+  SimpleMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The value of a counter, 0 when it does not exist (yet). */
+  double counter(String name, String... tags) {
+    var counter = registry.find(name).tags(tags).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   /** Ferry on 127.0.0.1 with origin and target of the shared test clusters. */
@@ -50,9 +64,10 @@ final class RunningProxy implements AutoCloseable {
     ProxySettings settings =
         ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values())));
     try {
-      Proxy proxy = new Proxy(settings);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      Proxy proxy = new Proxy(settings, registry);
       proxy.start().get(60, TimeUnit.SECONDS);
-      return new RunningProxy(proxy, settings.listenAddress(), settings.listenPort());
+      return new RunningProxy(proxy, settings.listenAddress(), settings.listenPort(), registry);
     } catch (Exception e) {
       throw new IllegalStateException("Ferry did not start", e);
     }

@@ -58,8 +58,9 @@ public final class RoutingRoutes {
     for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
       switch (field.getKey()) {
-        case "primary_cluster" -> primary = clusterRole(field.getValue());
-        case "read_mode" -> readMode = readMode(field.getValue());
+        case "primary_cluster" ->
+            primary = choice(field.getValue(), ClusterRole.class, "primary_cluster");
+        case "read_mode" -> readMode = choice(field.getValue(), ReadMode.class, "read_mode");
         default ->
             throw ApiException.invalidArguments(
                 "unknown field " + field.getKey() + " (expected: primary_cluster, read_mode)");
@@ -80,23 +81,18 @@ public final class RoutingRoutes {
     return HttpResponse.ok(state(router));
   }
 
-  private static ReadMode readMode(JsonNode value) {
+  /** A JSON string naming a constant of {@code type}, case-insensitively. */
+  private static <E extends Enum<E>> E choice(JsonNode value, Class<E> type, String field) {
     String text = value.isTextual() ? value.asText().trim().toUpperCase(Locale.ROOT) : "";
     try {
-      return ReadMode.valueOf(text);
+      return Enum.valueOf(type, text);
     } catch (IllegalArgumentException e) {
+      List<String> expected =
+          java.util.Arrays.stream(type.getEnumConstants())
+              .map(c -> "\"" + c.name() + "\"")
+              .toList();
       throw ApiException.invalidArguments(
-          "read_mode: " + value + " (expected: \"PRIMARY_ONLY\" or \"DUAL_ASYNC_ON_SECONDARY\")");
-    }
-  }
-
-  private static ClusterRole clusterRole(JsonNode value) {
-    String text = value.isTextual() ? value.asText().trim().toUpperCase(Locale.ROOT) : "";
-    try {
-      return ClusterRole.valueOf(text);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalidArguments(
-          "primary_cluster: " + value + " (expected: \"ORIGIN\" or \"TARGET\")");
+          field + ": " + value + " (expected: " + String.join(" or ", expected) + ")");
     }
   }
 }

@@ -557,7 +557,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       } else if (request.originStreamId >= 0) {
         // Both clusters: target gets its own header and shares the body.
         target.write(Frames.copyHeader(channel.alloc(), frame, request.targetStreamId));
-        target.write(frame.retainedSlice(Frames.bodyIndex(frame), Frames.bodyLength(frame)));
+        target.write(Frames.retainedBody(frame));
       } else {
         Frames.setStreamId(frame, request.targetStreamId);
         target.write(frame.retain());
@@ -632,7 +632,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 secondaryId == null
                     ? Unpooled.wrappedBuffer(
                         Frames.copyHeader(channel.alloc(), frame, streamId),
-                        frame.retainedSlice(Frames.bodyIndex(frame), Frames.bodyLength(frame)))
+                        Frames.retainedBody(frame))
                     : PreparedIds.replace(
                         channel.alloc(),
                         frame,

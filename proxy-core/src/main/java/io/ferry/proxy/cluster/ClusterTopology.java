@@ -36,14 +36,4 @@ public record ClusterTopology(
     localHosts = localHosts.stream().sorted(RACK_THEN_HOST_ID).toList();
     supported = Map.copyOf(supported);
   }
-
-  /** The host at an address, or {@code null}. */
-  public Host hostAt(java.net.InetSocketAddress endpoint) {
-    for (Host host : localHosts) {
-      if (host.endpoint().equals(endpoint)) {
-        return host;
-      }
-    }
-    return null;
-  }
 }

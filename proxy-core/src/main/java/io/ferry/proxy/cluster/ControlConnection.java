@@ -268,9 +268,9 @@ public final class ControlConnection {
             });
   }
 
-  private record Ready2(CqlConnection connection, ClusterTopology topology) {}
+  private record Connected(CqlConnection connection, ClusterTopology topology) {}
 
-  private CompletableFuture<Ready2> initialize(CqlConnection opened) {
+  private CompletableFuture<Connected> initialize(CqlConnection opened) {
     CompletableFuture<Map<String, List<String>>> supported =
         opened
             .send(Options.INSTANCE)
@@ -292,7 +292,7 @@ public final class ControlConnection {
                                 ProtocolConstants.EventType.TOPOLOGY_CHANGE,
                                 ProtocolConstants.EventType.STATUS_CHANGE,
                                 ProtocolConstants.EventType.SCHEMA_CHANGE)))
-                    .thenApply(ignored -> new Ready2(opened, snapshot)))
+                    .thenApply(ignored -> new Connected(opened, snapshot)))
         .whenComplete(
             (ready, failure) -> {
               if (failure != null) {
@@ -385,7 +385,7 @@ public final class ControlConnection {
         rows.rowByName(row));
   }
 
-  private void onConnected(Ready2 ready) {
+  private void onConnected(Connected ready) {
     if (closed) {
       ready.connection().close();
       return;

@@ -102,10 +102,6 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
     return (InetSocketAddress) channel.remoteAddress();
   }
 
-  EventLoop eventLoop() {
-    return channel.eventLoop();
-  }
-
   void setEventListener(Consumer<Frame> listener) {
     this.eventListener = listener;
   }

@@ -21,17 +21,11 @@ public final class Frames {
   /** The stream id of events pushed by a server. */
   public static final int EVENT_STREAM_ID = -1;
 
-  private static final int RESPONSE_BIT = 0x80;
-
   private Frames() {}
 
   /** The version byte without the direction bit. */
   public static int version(ByteBuf frame) {
     return frame.getByte(frame.readerIndex()) & 0x7F;
-  }
-
-  public static boolean isResponse(ByteBuf frame) {
-    return (frame.getByte(frame.readerIndex()) & RESPONSE_BIT) != 0;
   }
 
   public static int flags(ByteBuf frame) {
@@ -69,6 +63,11 @@ public final class Frames {
     header.writeBytes(frame, frame.readerIndex(), HEADER_LENGTH);
     header.setShort(2, streamId);
     return header;
+  }
+
+  /** The frame's body as a retained slice: the caller owns it, the bytes are shared. */
+  public static ByteBuf retainedBody(ByteBuf frame) {
+    return frame.retainedSlice(bodyIndex(frame), bodyLength(frame));
   }
 
   /**

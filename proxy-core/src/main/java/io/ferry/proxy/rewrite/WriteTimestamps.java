@@ -72,11 +72,6 @@ public final class WriteTimestamps {
     return result;
   }
 
-  /** Whether the frame's query parameters carry a default timestamp. */
-  public static boolean hasTimestamp(ByteBuf frame) {
-    return (frame.getUnsignedByte(flagsIndex(frame)) & WITH_DEFAULT_TIMESTAMP) != 0;
-  }
-
   private static boolean isV3OrV4(ByteBuf frame) {
     int version = Frames.version(frame);
     return version == ProtocolVersion.V3.code() || version == ProtocolVersion.V4.code();

@@ -63,10 +63,6 @@ public final class StreamIdPool {
     inUse--;
   }
 
-  public boolean isInUse(int id) {
-    return id >= 0 && id < size && (words[id >>> 6] & (1L << id)) != 0;
-  }
-
   public int inUse() {
     return inUse;
   }

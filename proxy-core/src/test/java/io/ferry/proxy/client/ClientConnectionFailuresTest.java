@@ -15,14 +15,9 @@ import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
-import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,13 +29,12 @@ import org.junit.jupiter.api.Test;
 /** Timeouts and lost cluster connections reach the client as errors, never as silence. */
 class ClientConnectionFailuresTest {
 
-  private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
   private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
 
   private ScriptedCqlServer origin;
   private ScriptedCqlServer target;
   private Proxy proxy;
-  private Socket socket;
+  private RawCqlClient client;
 
   @BeforeEach
   void start() throws Exception {
@@ -56,16 +50,14 @@ class ClientConnectionFailuresTest {
     proxy =
         new Proxy(ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))));
     proxy.start().get(10, TimeUnit.SECONDS);
-    socket = new Socket();
-    socket.connect(proxy.listenAddress(), 2000);
-    socket.setSoTimeout(5000);
+    client = new RawCqlClient(proxy.listenAddress());
     send(0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
     assertThat(receive().message).isInstanceOf(Ready.class);
   }
 
   @AfterEach
   void stop() throws IOException {
-    socket.close();
+    client.close();
     proxy.shutdown();
     origin.close();
     target.close();
@@ -108,25 +100,16 @@ class ClientConnectionFailuresTest {
       assertThat(error.message)
           .matches("Ferry lost its connection to (origin 127.0.0.31|target 127.0.0.32):9042: .+");
     }
-    assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    assertThat(client.isClosedByServer()).isTrue();
     // and Ferry's own connections are unaffected
     assertThat(proxy.controlConnection(ClusterRole.ORIGIN).isUp()).isTrue();
   }
 
   private void send(int streamId, Message request) throws IOException {
-    ByteBuf frame = CODEC.encodeRequest(4, streamId, request);
-    byte[] bytes = new byte[frame.readableBytes()];
-    frame.readBytes(bytes);
-    frame.release();
-    socket.getOutputStream().write(bytes);
+    client.send(4, streamId, request);
   }
 
   private Frame receive() throws IOException {
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    byte[] header = new byte[9];
-    in.readFully(header);
-    byte[] body = new byte[Unpooled.wrappedBuffer(header).getInt(5)];
-    in.readFully(body);
-    return CODEC.decodeResponse(Unpooled.wrappedBuffer(header, body));
+    return client.receive();
   }
 }

@@ -11,13 +11,8 @@ import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.ProtocolVersion;
-import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
-import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +22,6 @@ import org.junit.jupiter.api.Test;
 /** Control connections negotiate downward; clients are steered to what both clusters accept. */
 class VersionNegotiationTest {
 
-  private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
   private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
 
   private static Proxy proxy(String origin, String target, Map<String, String> extra)
@@ -63,10 +57,9 @@ class VersionNegotiationTest {
             .isEqualTo(ProtocolVersion.V3);
 
         // when a client asks for v4, which origin refuses
-        try (Socket socket = new Socket()) {
-          socket.connect(proxy.listenAddress(), 2000);
-          send(socket, CODEC.encodeRequest(4, 1, new Startup(Map.of("CQL_VERSION", "3.0.0"))));
-          var answer = receive(socket);
+        try (RawCqlClient client = new RawCqlClient(proxy.listenAddress())) {
+          client.send(4, 1, new Startup(Map.of("CQL_VERSION", "3.0.0")));
+          var answer = client.receive();
           // then it is refused in a frame it can read, on stream 0
           assertThat(answer.protocolVersion).isEqualTo(3);
           assertThat(answer.streamId).isZero();
@@ -77,11 +70,10 @@ class VersionNegotiationTest {
                   "Invalid or unsupported protocol version (4); supported versions are (3/v3)");
         }
         // when it retries with v3
-        try (Socket socket = new Socket()) {
-          socket.connect(proxy.listenAddress(), 2000);
-          send(socket, CODEC.encodeRequest(3, 1, new Startup(Map.of("CQL_VERSION", "3.0.0"))));
+        try (RawCqlClient client = new RawCqlClient(proxy.listenAddress())) {
+          client.send(3, 1, new Startup(Map.of("CQL_VERSION", "3.0.0")));
           // then both clusters got the STARTUP at v3 and the client is ready
-          assertThat(receive(socket).message).isInstanceOf(Ready.class);
+          assertThat(client.receive().message).isInstanceOf(Ready.class);
           assertThat(origin.startupVersions()).endsWith(3);
           assertThat(target.startupVersions()).endsWith(3);
         }
@@ -136,22 +128,5 @@ class VersionNegotiationTest {
         proxy.shutdown();
       }
     }
-  }
-
-  private static void send(Socket socket, ByteBuf frame) throws Exception {
-    byte[] bytes = new byte[frame.readableBytes()];
-    frame.readBytes(bytes);
-    frame.release();
-    socket.getOutputStream().write(bytes);
-  }
-
-  private static com.datastax.oss.protocol.internal.Frame receive(Socket socket) throws Exception {
-    socket.setSoTimeout(5000);
-    DataInputStream in = new DataInputStream(socket.getInputStream());
-    byte[] header = new byte[9];
-    in.readFully(header);
-    byte[] body = new byte[Unpooled.wrappedBuffer(header).getInt(5)];
-    in.readFully(body);
-    return CODEC.decodeResponse(Unpooled.wrappedBuffer(header, body));
   }
 }

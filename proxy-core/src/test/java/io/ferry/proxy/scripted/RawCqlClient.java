@@ -1,4 +1,4 @@
-package io.ferry.proxy.it;
+package io.ferry.proxy.scripted;
 
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
@@ -14,8 +14,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-/** A blocking, byte-level CQL client, for what real drivers never send. */
-final class RawCqlClient implements AutoCloseable {
+/** A blocking, byte-level CQL client: exact frames, including what real drivers never send. */
+public final class RawCqlClient implements AutoCloseable {
 
   private static final MessageCodec CODEC = new MessageCodec(ByteBufAllocator.DEFAULT);
 
@@ -23,7 +23,7 @@ final class RawCqlClient implements AutoCloseable {
   private final DataInputStream in;
   private final OutputStream out;
 
-  RawCqlClient(InetSocketAddress address) throws IOException {
+  public RawCqlClient(InetSocketAddress address) throws IOException {
     socket = new Socket();
     socket.connect(address, 5000);
     socket.setSoTimeout(15000);
@@ -31,7 +31,7 @@ final class RawCqlClient implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
-  void send(int version, int streamId, Message request) throws IOException {
+  public void send(int version, int streamId, Message request) throws IOException {
     ByteBuf frame = CODEC.encodeRequest(version, streamId, request);
     try {
       sendRaw(frame);
@@ -40,7 +40,7 @@ final class RawCqlClient implements AutoCloseable {
     }
   }
 
-  void sendRaw(ByteBuf bytes) throws IOException {
+  public void sendRaw(ByteBuf bytes) throws IOException {
     byte[] array = new byte[bytes.readableBytes()];
     bytes.getBytes(bytes.readerIndex(), array);
     out.write(array);
@@ -48,7 +48,7 @@ final class RawCqlClient implements AutoCloseable {
   }
 
   /** The next response frame, decoded. */
-  Frame receive() throws IOException {
+  public Frame receive() throws IOException {
     byte[] header = new byte[Frames.HEADER_LENGTH];
     in.readFully(header);
     int length = Unpooled.wrappedBuffer(header).getInt(5);
@@ -59,7 +59,7 @@ final class RawCqlClient implements AutoCloseable {
   }
 
   /** Whether the server closed the connection (reads end of stream within the timeout). */
-  boolean isClosedByServer() throws IOException {
+  public boolean isClosedByServer() throws IOException {
     try {
       return in.read() < 0;
     } catch (EOFException e) {

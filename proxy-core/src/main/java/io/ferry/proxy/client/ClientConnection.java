@@ -4,13 +4,21 @@ import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import com.datastax.oss.protocol.internal.response.result.Void;
+import io.ferry.proxy.auth.ClientTokens;
+import io.ferry.proxy.auth.ClusterAuthentication;
+import io.ferry.proxy.auth.CredentialRouting;
+import io.ferry.proxy.auth.PlainTextAuthenticator;
+import io.ferry.proxy.auth.SaslAuthenticator;
 import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.dualreads.MirrorConnection;
 import io.ferry.proxy.dualreads.MirroredRead;
 import io.ferry.proxy.frame.FrameDecoder;
@@ -50,6 +58,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +86,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     NEW,
     /** STARTUP received; connecting to the clusters and completing their handshakes. */
     HANDSHAKE,
+    /** The client authenticates with the cluster its credentials are for (AUTH_RESPONSE). */
+    AUTHENTICATING,
     /** Requests are routed. */
     READY,
     CLOSED
@@ -102,6 +113,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private Map<String, String> startupOptions = Map.of();
   // The connection for mirrored reads, opened on the first read to mirror.
   private MirrorConnection mirror;
+  // Authentication: the cluster the client's credentials are for (null when no cluster asked), the
+  // exchange Ferry runs with its own credentials on the other cluster, the client's AUTH_SUCCESS
+  // held until that exchange succeeds, and why Ferry's exchange failed.
+  private ClusterRole credentialsCluster;
+  private ClusterAuthentication ferryAuthentication;
+  private ByteBuf heldAuthSuccess;
+  private String authenticationFailure;
+  private final ClientTokens clientTokens = new ClientTokens();
 
   public ClientConnection(ProxyContext context) {
     this.context = context;
@@ -201,6 +220,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 "Unexpected message " + opcodeName(opcode) + " during the handshake"),
             frameVersion);
       }
+      case AUTHENTICATING -> onAuthResponse(frame, streamId);
       case READY -> onRequest(frame, streamId);
       default -> frame.release();
     }
@@ -611,6 +631,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
               label,
               version,
               startupOptions,
+              mirrorCredentials(secondary),
               timeoutNanos);
     }
     MirroredRead read =
@@ -644,6 +665,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
+  /**
+   * How the mirror authenticates, given the authenticator its node names: as the client did when
+   * the mirror's cluster is the one the client's credentials are for, else with Ferry's credentials
+   * for it.
+   */
+  private Function<String, SaslAuthenticator> mirrorCredentials(ClusterRole cluster) {
+    if (cluster == credentialsCluster) {
+      return authenticator -> clientTokens.replay();
+    }
+    ClusterSettings settings = context.settings().cluster(cluster);
+    return authenticator ->
+        new PlainTextAuthenticator(settings.username(), settings.password(), authenticator);
+  }
+
   private static void endMirror(InFlightRequest request) {
     if (request.mirror != null) {
       request.mirror.primaryFailed();
@@ -675,6 +710,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void onResponse(ClusterConnection connection, ByteBuf frame, Object context) {
+    if (context instanceof ClusterAuthentication authentication) {
+      onFerryAuthenticationAnswer(connection, frame, authentication);
+      return;
+    }
     InFlightRequest request = (InFlightRequest) context;
     if (request.finished) {
       // Already answered with an error (its cluster connection was lost or the client is gone).
@@ -703,6 +742,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void complete(InFlightRequest request) {
     untrack(request);
+    if (request.opcode == Opcode.STARTUP) {
+      onStartupAnswered(request);
+      return;
+    }
+    if (request.opcode == Opcode.AUTH_RESPONSE && state == State.AUTHENTICATING) {
+      onAuthResponseAnswered(request);
+      return;
+    }
     if (request.type != null) {
       recordOutcome(request, isError(request.originResponse), isError(request.targetResponse));
     }
@@ -716,10 +763,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       request.targetResponse = null;
     }
     request.releaseResponses();
-    if (request.opcode == Opcode.STARTUP) {
-      completeHandshake(request, response);
-      return;
-    }
     if (request.detail instanceof PendingPreparation pending
         && pending.nowMarkers().length > 0
         && PreparedIds.preparedResultId(response) != null) {
@@ -848,34 +891,257 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     return response;
   }
 
-  private void completeHandshake(InFlightRequest request, ByteBuf response) {
-    int opcode = Frames.opcode(response);
-    Frames.setStreamId(response, request.clientStreamId);
-    if (opcode == Opcode.READY) {
-      state = State.READY;
-      LOG.debug(
-          "[client {}] ready (protocol v{}, origin {}, target {})",
+  // ---------------------------------------------------------------------------------------------
+  // Handshake and authentication
+
+  /** Both clusters answered the client's STARTUP. */
+  private void onStartupAnswered(InFlightRequest request) {
+    ByteBuf originAnswer = request.originResponse;
+    ByteBuf targetAnswer = request.targetResponse;
+    request.originResponse = null;
+    request.targetResponse = null;
+    int originOpcode = Frames.opcode(originAnswer);
+    int targetOpcode = Frames.opcode(targetAnswer);
+    if (originOpcode == Opcode.ERROR || targetOpcode == Opcode.ERROR) {
+      boolean originFailed = originOpcode == Opcode.ERROR;
+      ByteBuf error = originFailed ? originAnswer : targetAnswer;
+      (originFailed ? targetAnswer : originAnswer).release();
+      LOG.info(
+          "[client {}] handshake refused by {}: {}",
           label,
-          version,
-          Endpoints.format(origin.node()),
-          Endpoints.format(target.node()));
-      writeToClient(response);
+          originFailed ? "origin" : "target",
+          context.codec().decodeResponse(error).message);
+      Frames.setStreamId(error, request.clientStreamId);
+      writeToClient(error);
+      closeClient();
       return;
     }
-    if (opcode == Opcode.AUTHENTICATE) {
-      response.release();
+    boolean originAuth = originOpcode == Opcode.AUTHENTICATE;
+    boolean targetAuth = targetOpcode == Opcode.AUTHENTICATE;
+    if ((!originAuth && originOpcode != Opcode.READY)
+        || (!targetAuth && targetOpcode != Opcode.READY)) {
+      originAnswer.release();
+      targetAnswer.release();
       String message =
-          "a cluster requires authentication, which Ferry does not support for client connections yet";
-      LOG.warn("[client {}] refused: {}", label, message);
+          "unexpected answer to STARTUP (origin: "
+              + opcodeName(originOpcode)
+              + ", target: "
+              + opcodeName(targetOpcode)
+              + ")";
+      LOG.warn("[client {}] {}", label, message);
       replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
-    } else {
-      LOG.info(
-          "[client {}] handshake failed: {}",
-          label,
-          context.codec().decodeResponse(response).message);
-      writeToClient(response);
+      closeClient();
+      return;
     }
+    credentialsCluster =
+        CredentialRouting.clientCredentialsCluster(
+            originAuth, targetAuth, context.settings().forwardClientCredentialsToOrigin());
+    if (credentialsCluster == null) {
+      targetAnswer.release();
+      Frames.setStreamId(originAnswer, request.clientStreamId);
+      becomeReady(originAnswer);
+      return;
+    }
+    boolean clientOnOrigin = credentialsCluster == ClusterRole.ORIGIN;
+    ByteBuf clientChallenge = clientOnOrigin ? originAnswer : targetAnswer;
+    ByteBuf otherAnswer = clientOnOrigin ? targetAnswer : originAnswer;
+    if (Frames.opcode(otherAnswer) == Opcode.AUTHENTICATE) {
+      startFerryAuthentication(credentialsCluster.other(), otherAnswer);
+    }
+    otherAnswer.release();
+    LOG.debug(
+        "[client {}] {} asks for authentication: the client's credentials go to it",
+        label,
+        credentialsCluster.id());
+    state = State.AUTHENTICATING;
+    Frames.setStreamId(clientChallenge, request.clientStreamId);
+    writeToClient(clientChallenge);
+  }
+
+  /** Authenticates to {@code role} with Ferry's configured credentials for it. */
+  private void startFerryAuthentication(ClusterRole role, ByteBuf authenticate) {
+    ClusterSettings cluster = context.settings().cluster(role);
+    ClusterConnection connection = role == ClusterRole.ORIGIN ? origin : target;
+    if (!cluster.hasCredentials()) {
+      onFerryAuthenticationFailed(
+          role
+              + " "
+              + Endpoints.format(connection.node())
+              + " requires authentication, but Ferry has no credentials for it: set "
+              + environmentPrefix(role)
+              + "_USERNAME and "
+              + environmentPrefix(role)
+              + "_PASSWORD");
+      return;
+    }
+    String authenticator =
+        ((Authenticate) context.codec().decodeResponse(authenticate).message).authenticator;
+    ferryAuthentication =
+        new ClusterAuthentication(
+            connection,
+            context.codec(),
+            version,
+            new PlainTextAuthenticator(cluster.username(), cluster.password(), authenticator),
+            System.nanoTime());
+    if (ferryAuthentication.start() == ClusterAuthentication.Status.FAILED) {
+      onFerryAuthenticationFailed(ferryAuthenticationFailure());
+    } else {
+      connection.flush();
+    }
+  }
+
+  private void onFerryAuthenticationAnswer(
+      ClusterConnection connection, ByteBuf frame, ClusterAuthentication authentication) {
+    if (authentication != ferryAuthentication || state == State.CLOSED) {
+      frame.release();
+      return;
+    }
+    switch (authentication.onResponse(frame)) {
+      case IN_PROGRESS -> connection.flush();
+      case SUCCEEDED -> {
+        LOG.debug("[client {}] Ferry authenticated to {}", label, connection.role().id());
+        if (heldAuthSuccess != null) {
+          ByteBuf success = heldAuthSuccess;
+          heldAuthSuccess = null;
+          becomeReady(success);
+        }
+      }
+      case FAILED -> onFerryAuthenticationFailed(ferryAuthenticationFailure());
+    }
+  }
+
+  private String ferryAuthenticationFailure() {
+    ClusterConnection connection = ferryAuthentication.connection();
+    ClusterRole role = connection.role();
+    return role.id()
+        + " "
+        + Endpoints.format(connection.node())
+        + " refused Ferry's configured credentials ("
+        + environmentPrefix(role)
+        + "_USERNAME="
+        + context.settings().cluster(role).username()
+        + "): "
+        + ferryAuthentication.failure();
+  }
+
+  /**
+   * Ferry could not authenticate to the cluster it holds credentials for: the client's exchange
+   * ends with an AUTHENTICATION_ERROR, now if it is waiting, else at its next AUTH_RESPONSE.
+   */
+  private void onFerryAuthenticationFailed(String message) {
+    LOG.error("[client {}] {}", label, message);
+    authenticationFailure = message;
+    if (heldAuthSuccess != null) {
+      int streamId = Frames.streamId(heldAuthSuccess);
+      heldAuthSuccess.release();
+      heldAuthSuccess = null;
+      failAuthentication(streamId, message);
+    }
+  }
+
+  private void onAuthResponse(ByteBuf frame, int streamId) {
+    int opcode = Frames.opcode(frame);
+    if (opcode != Opcode.AUTH_RESPONSE) {
+      frame.release();
+      replyLocally(
+          streamId,
+          MessageCodec.protocolError(
+              "Unexpected message " + opcodeName(opcode) + " during authentication"),
+          version);
+      return;
+    }
+    if (authenticationFailure != null) {
+      frame.release();
+      failAuthentication(streamId, authenticationFailure);
+      return;
+    }
+    if (!requests.isEmpty()) {
+      frame.release();
+      protocolViolation("AUTH_RESPONSE sent before the previous one was answered");
+      return;
+    }
+    clientTokens.record(ProtocolPrimitives.getBytes(frame, Frames.requestMessageIndex(frame)));
+    Destination destination =
+        credentialsCluster == ClusterRole.ORIGIN ? Destination.ORIGIN : Destination.TARGET;
+    forward(
+        frame,
+        new InFlightRequest(streamId, Opcode.AUTH_RESPONSE, destination, System.nanoTime()),
+        null,
+        null);
+  }
+
+  /** The cluster holding the client's credentials answered an AUTH_RESPONSE. */
+  private void onAuthResponseAnswered(InFlightRequest request) {
+    ByteBuf answer =
+        request.originResponse != null ? request.originResponse : request.targetResponse;
+    request.originResponse = null;
+    request.targetResponse = null;
+    if (authenticationFailure != null) {
+      answer.release();
+      failAuthentication(request.clientStreamId, authenticationFailure);
+      return;
+    }
+    Frames.setStreamId(answer, request.clientStreamId);
+    switch (Frames.opcode(answer)) {
+      case Opcode.AUTH_CHALLENGE -> writeToClient(answer);
+      case Opcode.AUTH_SUCCESS -> {
+        if (ferryAuthentication == null
+            || ferryAuthentication.status() == ClusterAuthentication.Status.SUCCEEDED) {
+          becomeReady(answer);
+        } else {
+          heldAuthSuccess = answer;
+        }
+      }
+      case Opcode.ERROR -> {
+        Message refusal = context.codec().decodeResponse(answer).message;
+        answer.release();
+        ClusterConnection connection = credentialsCluster == ClusterRole.ORIGIN ? origin : target;
+        String reason = refusal instanceof Error error ? error.message : String.valueOf(refusal);
+        String message =
+            credentialsCluster.id()
+                + " "
+                + Endpoints.format(connection.node())
+                + " refused the client's credentials: "
+                + reason;
+        LOG.info("[client {}] {}", label, message);
+        int code =
+            refusal instanceof Error error ? error.code : ProtocolConstants.ErrorCode.AUTH_ERROR;
+        replyLocally(request.clientStreamId, new Error(code, message), version);
+        closeClient();
+      }
+      default -> {
+        String message =
+            "unexpected answer to AUTH_RESPONSE from "
+                + credentialsCluster.id()
+                + ": "
+                + opcodeName(Frames.opcode(answer));
+        answer.release();
+        LOG.warn("[client {}] {}", label, message);
+        replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
+        closeClient();
+      }
+    }
+  }
+
+  private void failAuthentication(int streamId, String message) {
+    replyLocally(streamId, new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, message), version);
     closeClient();
+  }
+
+  /** Sends the READY or AUTH_SUCCESS that ends the handshake; requests are routed from now on. */
+  private void becomeReady(ByteBuf answer) {
+    state = State.READY;
+    LOG.debug(
+        "[client {}] ready (protocol v{}, origin {}, target {})",
+        label,
+        version,
+        Endpoints.format(origin.node()),
+        Endpoints.format(target.node()));
+    writeToClient(answer);
+  }
+
+  private static String environmentPrefix(ClusterRole role) {
+    return role == ClusterRole.ORIGIN ? "ZDM_ORIGIN" : "ZDM_TARGET";
   }
 
   @Override
@@ -983,6 +1249,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void expireRequests() {
     long now = System.nanoTime();
+    if (ferryAuthentication != null
+        && ferryAuthentication.status() == ClusterAuthentication.Status.IN_PROGRESS
+        && now - ferryAuthentication.startNanos() >= timeoutNanos) {
+      ferryAuthentication.abandon(
+          "no answer within "
+              + context.settings().requestTimeout().toMillis()
+              + " ms (request-timeout)");
+      onFerryAuthenticationFailed(ferryAuthenticationFailure());
+      flushClient();
+    }
     if (mirror != null) {
       mirror.expire(now);
     }
@@ -1079,6 +1355,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (pendingStartup != null) {
       pendingStartup.release();
       pendingStartup = null;
+    }
+    if (heldAuthSuccess != null) {
+      heldAuthSuccess.release();
+      heldAuthSuccess = null;
     }
     if (timeoutCheck != null) {
       timeoutCheck.cancel(false);

@@ -8,12 +8,15 @@ import com.datastax.oss.protocol.internal.request.Options;
 import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.request.Register;
 import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.AuthChallenge;
 import com.datastax.oss.protocol.internal.response.AuthSuccess;
 import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
 import com.datastax.oss.protocol.internal.response.result.Rows;
+import io.ferry.proxy.auth.PlainTextAuthenticator;
+import io.ferry.proxy.auth.SaslAuthenticator;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.ProtocolVersion;
@@ -24,7 +27,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,6 +53,7 @@ public final class ControlConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlConnection.class);
 
+  private static final int MAX_AUTH_ROUNDS = 5;
   private static final Duration REFRESH_DEBOUNCE = Duration.ofMillis(100);
   private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
   private static final String RANDOM = "org.apache.cassandra.dht.RandomPartitioner";
@@ -248,16 +251,26 @@ public final class ControlConnection {
               + cluster.role().id()
               + ".username/password)");
     }
-    byte[] user = cluster.username().getBytes(StandardCharsets.UTF_8);
-    byte[] password = cluster.password().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer token = ByteBuffer.allocate(user.length + password.length + 2);
-    token.put((byte) 0).put(user).put((byte) 0).put(password).flip();
+    SaslAuthenticator authenticator =
+        new PlainTextAuthenticator(
+            cluster.username(), cluster.password(), authenticate.authenticator);
+    return exchange(opened, authenticator, authenticator.initialResponse(), 1);
+  }
+
+  private CompletableFuture<Void> exchange(
+      CqlConnection opened, SaslAuthenticator authenticator, byte[] token, int round) {
     return opened
-        .send(new AuthResponse(token))
-        .thenApply(
+        .send(new AuthResponse(ByteBuffer.wrap(token)))
+        .thenCompose(
             frame -> {
               if (frame.message instanceof AuthSuccess) {
-                return null;
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              if (frame.message instanceof AuthChallenge challenge && round < MAX_AUTH_ROUNDS) {
+                byte[] received = new byte[challenge.token.remaining()];
+                challenge.token.duplicate().get(received);
+                return exchange(
+                    opened, authenticator, authenticator.evaluateChallenge(received), round + 1);
               }
               if (frame.message instanceof Error error) {
                 throw new IllegalStateException(

@@ -56,6 +56,15 @@ public enum ProxyOption implements ConfigOption {
   REPLACE_CQL_FUNCTIONS("ferry.proxy.replace-cql-functions", "ZDM_REPLACE_CQL_FUNCTIONS", BOOLEAN),
   ASSIGN_WRITE_TIMESTAMPS(
       "ferry.proxy.assign-write-timestamps", "FERRY_ASSIGN_WRITE_TIMESTAMPS", BOOLEAN),
+  FORWARD_CLIENT_CREDENTIALS_TO_ORIGIN(
+      "ferry.proxy.forward-client-credentials-to-origin",
+      "ZDM_FORWARD_CLIENT_CREDENTIALS_TO_ORIGIN",
+      BOOLEAN),
+  PROTOCOL_V5("ferry.proxy.protocol.v5", "FERRY_PROTOCOL_V5", TEXT),
+  BLOCKED_PROTOCOL_VERSIONS(
+      "ferry.proxy.protocol.blocked-versions",
+      "ZDM_BLOCKED_PROTOCOL_VERSIONS",
+      COMMA_SEPARATED_LIST),
   CONTROL_CONNECTION_MAX_PROTOCOL_VERSION(
       "ferry.proxy.control-connection.max-protocol-version",
       "ZDM_CONTROL_CONN_MAX_PROTOCOL_VERSION",

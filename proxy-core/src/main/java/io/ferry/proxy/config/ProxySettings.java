@@ -8,7 +8,10 @@ import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.routing.ReadMode;
 import io.netty.util.NetUtil;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The proxy's validated settings, read once at start-up from the configuration (see {@code
@@ -33,6 +36,8 @@ public record ProxySettings(
     boolean replaceCqlFunctions,
     boolean assignWriteTimestamps,
     ProtocolVersion controlConnectionMaxProtocolVersion,
+    boolean forwardClientCredentialsToOrigin,
+    ProtocolSettings protocol,
     HeartbeatSettings heartbeat,
     TopologySettings topology,
     MetricsSettings metrics) {
@@ -50,6 +55,37 @@ public record ProxySettings(
       Duration retryIntervalMax,
       double retryBackoffFactor,
       int failureThreshold) {}
+
+  /**
+   * Which protocol versions clients may use, on top of what Ferry and both clusters speak.
+   *
+   * @param v5 whether v5 is spoken natively or clients are made to downgrade to v4
+   * @param blockedVersions versions refused whatever the clusters speak
+   */
+  public record ProtocolSettings(V5Mode v5, Set<ProtocolVersion> blockedVersions) {
+    public ProtocolSettings {
+      blockedVersions = Set.copyOf(blockedVersions);
+    }
+
+    /** No version blocked, v5 native. */
+    public static ProtocolSettings defaults() {
+      return new ProtocolSettings(V5Mode.NATIVE, Set.of());
+    }
+
+    /** Whether Ferry's settings let clients use {@code version}. */
+    public boolean allows(ProtocolVersion version) {
+      return !blockedVersions.contains(version)
+          && !(version == ProtocolVersion.V5 && v5 == V5Mode.DOWNGRADE);
+    }
+  }
+
+  /** What Ferry does with clients asking for protocol v5. */
+  public enum V5Mode {
+    /** v5 with modern framing, when both clusters speak it. */
+    NATIVE,
+    /** A protocol error that makes drivers retry with v4. */
+    DOWNGRADE
+  }
 
   /** Topology virtualization: the Ferry instances drivers see as the cluster's nodes. */
   public record TopologySettings(int index, List<String> addresses, int numTokens) {
@@ -141,6 +177,21 @@ public record ProxySettings(
             ProtocolVersion::parse,
             "one of 3, 4, 5, DseV1, DseV2",
             ProtocolVersion.DSE_V2);
+    V5Mode v5 = reader.choice(PROTOCOL_V5, V5Mode.class, V5Mode.NATIVE);
+    Set<ProtocolVersion> blocked = EnumSet.noneOf(ProtocolVersion.class);
+    for (String token : reader.list(BLOCKED_PROTOCOL_VERSIONS)) {
+      String normalized = token.trim().toLowerCase(Locale.ROOT);
+      if (normalized.equals("2") || normalized.equals("v2")) {
+        continue; // v2 is never accepted; the ZDM Proxy lets it be listed
+      }
+      try {
+        blocked.add(ProtocolVersion.parse(token));
+      } catch (IllegalArgumentException e) {
+        reader.problem(
+            BLOCKED_PROTOCOL_VERSIONS,
+            "expected versions among 2, 3, 4, 5, DseV1, DseV2, but " + token + " is none");
+      }
+    }
 
     HeartbeatSettings heartbeat =
         new HeartbeatSettings(
@@ -198,6 +249,8 @@ public record ProxySettings(
         reader.bool(REPLACE_CQL_FUNCTIONS),
         reader.bool(ASSIGN_WRITE_TIMESTAMPS),
         controlVersion,
+        reader.bool(FORWARD_CLIENT_CREDENTIALS_TO_ORIGIN),
+        new ProtocolSettings(v5, blocked),
         heartbeat,
         new TopologySettings(index, addresses, numTokens),
         metrics);

@@ -4,6 +4,9 @@ import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import io.ferry.proxy.auth.ClusterAuthentication;
+import io.ferry.proxy.auth.SaslAuthenticator;
 import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
@@ -17,6 +20,7 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,9 @@ public final class MirrorConnection implements ClusterConnection.Listener {
   private final String label;
   private final int protocolVersion;
   private final Map<String, String> startupOptions;
+  // Gives the authenticator for the authenticator class the node names.
+  private final Function<String, SaslAuthenticator> credentials;
+  private ClusterAuthentication authentication;
   private final long timeoutNanos;
   private InetSocketAddress node;
   private ClusterConnection connection;
@@ -74,6 +81,7 @@ public final class MirrorConnection implements ClusterConnection.Listener {
       String label,
       int protocolVersion,
       Map<String, String> startupOptions,
+      Function<String, SaslAuthenticator> credentials,
       long timeoutNanos) {
     this.dualReads = dualReads;
     this.codec = codec;
@@ -82,6 +90,7 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     this.label = label;
     this.protocolVersion = protocolVersion;
     this.startupOptions = startupOptions;
+    this.credentials = credentials;
     this.timeoutNanos = timeoutNanos;
   }
 
@@ -176,6 +185,40 @@ public final class MirrorConnection implements ClusterConnection.Listener {
         TimeUnit.MILLISECONDS);
   }
 
+  private void authenticate(ClusterConnection from, ByteBuf authenticate) {
+    String authenticator;
+    try {
+      authenticator = ((Authenticate) codec.decodeResponse(authenticate).message).authenticator;
+    } finally {
+      authenticate.release();
+    }
+    authentication =
+        new ClusterAuthentication(
+            from, codec, protocolVersion, credentials.apply(authenticator), System.nanoTime());
+    if (authentication.start() == ClusterAuthentication.Status.FAILED) {
+      broken("authentication failed: " + authentication.failure());
+      from.close("authentication failed");
+    } else {
+      from.flush();
+    }
+  }
+
+  private void onAuthenticationAnswer(
+      ClusterConnection from, ByteBuf frame, ClusterAuthentication exchange) {
+    if (exchange != authentication) {
+      frame.release();
+      return;
+    }
+    switch (exchange.onResponse(frame)) {
+      case IN_PROGRESS -> from.flush();
+      case SUCCEEDED -> state = State.READY;
+      case FAILED -> {
+        broken("authentication failed: " + exchange.failure());
+        from.close("authentication failed");
+      }
+    }
+  }
+
   private void sendUse(String requiredKeyspace) {
     int streamId = connection.reserve(new UseRequest(requiredKeyspace));
     if (streamId < 0) {
@@ -207,8 +250,16 @@ public final class MirrorConnection implements ClusterConnection.Listener {
 
   @Override
   public void onResponse(ClusterConnection from, ByteBuf frame, Object request) {
+    if (request instanceof ClusterAuthentication exchange) {
+      onAuthenticationAnswer(from, frame, exchange);
+      return;
+    }
     if (request == HANDSHAKE) {
       int opcode = Frames.opcode(frame);
+      if (opcode == Opcode.AUTHENTICATE) {
+        authenticate(from, frame);
+        return;
+      }
       frame.release();
       if (opcode == Opcode.READY) {
         state = State.READY;

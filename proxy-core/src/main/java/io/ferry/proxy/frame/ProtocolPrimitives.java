@@ -66,6 +66,18 @@ public final class ProtocolPrimitives {
     return bytes;
   }
 
+  /** Reads a {@code [bytes]} value into a new array; {@code null} for a negative length. */
+  public static byte[] getBytes(ByteBuf buffer, int index) {
+    int length = buffer.getInt(index);
+    if (length < 0) {
+      return null;
+    }
+    checked(buffer, index + 4 + length);
+    byte[] bytes = new byte[length];
+    buffer.getBytes(index + 4, bytes);
+    return bytes;
+  }
+
   /** Reads a {@code [string]} value. */
   public static String getString(ByteBuf buffer, int index) {
     int length = buffer.getUnsignedShort(index);

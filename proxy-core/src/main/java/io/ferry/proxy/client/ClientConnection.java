@@ -18,6 +18,9 @@ import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.compression.Compression;
+import io.ferry.proxy.compression.FrameCompressor;
+import io.ferry.proxy.compression.FrameDecompressor;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.dualreads.MirrorConnection;
 import io.ferry.proxy.dualreads.MirroredRead;
@@ -25,6 +28,7 @@ import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolPrimitives;
+import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.handshake.SupportedOptions;
 import io.ferry.proxy.message.MessageCodec;
@@ -111,6 +115,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   // The client's STARTUP, held while the cluster connections open; owned here until forwarded.
   private ByteBuf pendingStartup;
   private Map<String, String> startupOptions = Map.of();
+  // The compression the client asked for in STARTUP, or null.
+  private Compression compression;
   // The connection for mirrored reads, opened on the first read to mirror.
   private MirrorConnection mirror;
   // Authentication: the cluster the client's credentials are for (null when no cluster asked), the
@@ -161,6 +167,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             MessageCodec.protocolError("Malformed request: " + e.getMessage()),
             frameVersion);
       }
+    } else if (message instanceof FrameDecompressor.CorruptFrame corrupt) {
+      LOG.debug("[client {}] {}", label, corrupt);
+      replyLocally(
+          Math.max(0, corrupt.streamId()),
+          MessageCodec.protocolError("Corrupt compressed request: " + corrupt.reason()),
+          corrupt.version());
     } else if (message instanceof FrameDecoder.OversizedFrame oversized) {
       onOversized(oversized);
     } else if (message instanceof FrameDecoder.UnreadableStream unreadable) {
@@ -233,7 +245,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       replyLocally(streamId, supported(), frameVersion);
     } else if (opcode == Opcode.STARTUP) {
       Startup startup = (Startup) context.codec().decodeRequest(frame).message;
-      String refusal = SupportedOptions.refuseStartup(startup.options);
+      String refusal =
+          SupportedOptions.refuseStartup(
+              startup.options,
+              frameVersion,
+              context.topology(ClusterRole.ORIGIN),
+              context.topology(ClusterRole.TARGET));
       if (refusal != null) {
         frame.release();
         replyLocally(streamId, MessageCodec.protocolError(refusal), frameVersion);
@@ -241,6 +258,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       version = frameVersion;
       startupOptions = startup.options;
+      compression = Compression.fromOption(startup.options.get("COMPRESSION"));
+      if (compression != null && !isModernFraming()) {
+        // The client may compress any frame after STARTUP.
+        channel
+            .pipeline()
+            .addAfter(
+                ClientPipeline.FRAME_DECODER,
+                ClientPipeline.DECOMPRESSOR,
+                new FrameDecompressor(compression, context.settings().maxFrameLength()));
+      }
       state = State.HANDSHAKE;
       connectToClusters(frame, streamId);
     } else {
@@ -315,6 +342,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     InFlightRequest request =
         new InFlightRequest(streamId, Opcode.STARTUP, Destination.BOTH, System.nanoTime());
     forward(startup, request, null, null);
+    // Everything after the STARTUP may be compressed.
+    origin.startupSent(compression);
+    target.startupSent(compression);
     origin.flush();
     target.flush();
   }
@@ -956,6 +986,26 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     state = State.AUTHENTICATING;
     Frames.setStreamId(clientChallenge, request.clientStreamId);
     writeToClient(clientChallenge);
+    handshakeAnswered();
+  }
+
+  /**
+   * The client got READY or AUTHENTICATE: what Ferry writes from now on is compressed, if the
+   * client asked for it.
+   */
+  private void handshakeAnswered() {
+    if (compression != null
+        && !isModernFraming()
+        && channel.pipeline().get(ClientPipeline.COMPRESSOR) == null) {
+      channel
+          .pipeline()
+          .addBefore(
+              ClientPipeline.CLIENT, ClientPipeline.COMPRESSOR, new FrameCompressor(compression));
+    }
+  }
+
+  private boolean isModernFraming() {
+    return version == ProtocolVersion.V5.code();
   }
 
   /** Authenticates to {@code role} with Ferry's configured credentials for it. */
@@ -1130,6 +1180,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   /** Sends the READY or AUTH_SUCCESS that ends the handshake; requests are routed from now on. */
   private void becomeReady(ByteBuf answer) {
+    boolean handshakeAnswer = state == State.HANDSHAKE;
     state = State.READY;
     LOG.debug(
         "[client {}] ready (protocol v{}, origin {}, target {})",
@@ -1138,6 +1189,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         Endpoints.format(origin.node()),
         Endpoints.format(target.node()));
     writeToClient(answer);
+    if (handshakeAnswer) {
+      handshakeAnswered();
+    }
   }
 
   private static String environmentPrefix(ClusterRole role) {

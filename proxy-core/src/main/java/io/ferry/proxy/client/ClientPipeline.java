@@ -27,6 +27,11 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
 
   public static final String CLIENT = "client";
 
+  /** Frame compression handlers, added once a client asks for compression in STARTUP. */
+  public static final String DECOMPRESSOR = "decompressor";
+
+  public static final String COMPRESSOR = "compressor";
+
   private static final Logger LOG = LoggerFactory.getLogger(ClientPipeline.class);
 
   private final ProxyContext context;

@@ -1,9 +1,13 @@
 package io.ferry.proxy.cluster;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import io.ferry.proxy.compression.Compression;
+import io.ferry.proxy.compression.FrameCompressor;
+import io.ferry.proxy.compression.FrameDecompressor;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.netty.buffer.ByteBuf;
@@ -47,6 +51,9 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
 
+  static final String DECOMPRESSOR = "decompressor";
+  static final String COMPRESSOR = "compressor";
+
   private static final Object HEARTBEAT = new Object();
   private static final Object ORPHAN = new Object();
 
@@ -57,6 +64,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   private final Object[] requests;
   private final int maxOrphans;
   private final int protocolVersion;
+  private final int maxFrameLength;
   private final NodeMetrics metrics;
   private Listener listener;
   private int orphans;
@@ -72,6 +80,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
       int maxStreamIds,
       int maxOrphans,
       int protocolVersion,
+      int maxFrameLength,
       NodeMetrics metrics) {
     this.role = role;
     this.channel = channel;
@@ -80,6 +89,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     this.requests = new Object[maxStreamIds];
     this.maxOrphans = maxOrphans;
     this.protocolVersion = protocolVersion;
+    this.maxFrameLength = maxFrameLength;
     this.metrics = metrics;
     this.writer = new FrameWriter(channel);
   }
@@ -187,6 +197,12 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
         close("unreadable bytes from the node: " + unreadable.reason());
       } else if (message instanceof FrameDecoder.OversizedFrame oversized) {
         onOversizedResponse(oversized);
+      } else if (message instanceof FrameDecompressor.CorruptFrame corrupt) {
+        close(
+            "corrupt compressed response on stream id "
+                + corrupt.streamId()
+                + ": "
+                + corrupt.reason());
       }
       return;
     }
@@ -262,6 +278,23 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
         .writeInt(0);
     LOG.trace("{} heartbeat on stream id {}", logPrefix, id);
     channel.writeAndFlush(options, channel.voidPromise());
+  }
+
+  /**
+   * The STARTUP was written: from now on frames in both directions may be compressed with {@code
+   * compression} (v3 and v4; {@code null} for none).
+   */
+  public void startupSent(Compression compression) {
+    if (compression == null || protocolVersion == ProtocolVersion.V5.code()) {
+      return;
+    }
+    channel
+        .pipeline()
+        .addAfter(
+            ClusterConnector.FRAME_DECODER,
+            DECOMPRESSOR,
+            new FrameDecompressor(compression, maxFrameLength))
+        .addBefore(ClusterConnector.CLUSTER, COMPRESSOR, new FrameCompressor(compression));
   }
 
   /** Stops or resumes reading from the node, for back-pressure from a slow client. */

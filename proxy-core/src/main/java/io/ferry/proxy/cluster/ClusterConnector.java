@@ -182,6 +182,7 @@ public final class ClusterConnector {
                                   proxy.maxStreamIds(),
                                   proxy.maxOrphanedStreamIds(),
                                   protocolVersion,
+                                  proxy.maxFrameLength(),
                                   meters));
                     }
                   });

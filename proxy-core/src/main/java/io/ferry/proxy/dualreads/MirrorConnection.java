@@ -11,6 +11,7 @@ import io.ferry.proxy.cluster.ClusterConnection;
 import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.compression.Compression;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.NodeError;
@@ -172,6 +173,7 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     state = State.HANDSHAKING;
     int streamId = opened.reserve(HANDSHAKE);
     opened.write(codec.encodeRequest(protocolVersion, streamId, new Startup(startupOptions)));
+    opened.startupSent(Compression.fromOption(startupOptions.get("COMPRESSION")));
     opened.flush();
     long timeout = dualReads.settings().handshakeTimeout().toMillis();
     eventLoop.schedule(

@@ -2,6 +2,7 @@ package io.ferry.proxy.handshake;
 
 import com.datastax.oss.protocol.internal.response.Supported;
 import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.compression.Compression;
 import io.ferry.proxy.frame.ProtocolVersion;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +15,9 @@ import java.util.Map;
  */
 public final class SupportedOptions {
 
-  /** Frame compression Ferry can handle; none yet, so drivers are not offered any. */
-  static final List<String> FERRY_COMPRESSION = List.of();
+  /** Compression Ferry handles (frames in v3/v4; LZ4 segments in v5). */
+  static final List<String> FERRY_COMPRESSION =
+      List.of(Compression.LZ4.option(), Compression.SNAPPY.option());
 
   private SupportedOptions() {}
 
@@ -42,13 +44,35 @@ public final class SupportedOptions {
    * Why a STARTUP cannot be accepted, or {@code null} if it can.
    *
    * @param startupOptions the client's STARTUP options
+   * @param version the protocol version of the STARTUP
    */
-  public static String refuseStartup(Map<String, String> startupOptions) {
-    String compression = startupOptions.get("COMPRESSION");
-    if (compression != null && !FERRY_COMPRESSION.contains(compression)) {
-      return "Ferry does not support frame compression ("
-          + compression
-          + ") yet: turn compression off in the driver";
+  public static String refuseStartup(
+      Map<String, String> startupOptions,
+      int version,
+      ClusterTopology origin,
+      ClusterTopology target) {
+    String requested = startupOptions.get("COMPRESSION");
+    if (requested == null || requested.isEmpty()) {
+      return null;
+    }
+    Compression compression = Compression.fromOption(requested);
+    if (compression == null) {
+      return "Unknown compression algorithm " + requested + ": Ferry supports lz4 and snappy";
+    }
+    if (version == ProtocolVersion.V5.code() && compression != Compression.LZ4) {
+      return "Protocol v5 compresses segments with lz4 only, not " + requested;
+    }
+    for (ClusterTopology cluster : List.of(origin, target)) {
+      if (!cluster
+          .supported()
+          .getOrDefault("COMPRESSION", List.of())
+          .contains(compression.option())) {
+        return "Compression "
+            + requested
+            + " is not supported by "
+            + cluster.role().id()
+            + ", so Ferry cannot use it: choose one of the algorithms in SUPPORTED or none";
+      }
     }
     return null;
   }

@@ -40,6 +40,7 @@ class ClusterConnectionTest {
             4,
             2,
             4,
+            1 << 20,
             new ProxyMetrics(registry, "zdm", List.of(), List.of(), List.of(), () -> 0, () -> 0)
                 .node(ClusterRole.TARGET, "10.0.0.1:9042"));
     channel

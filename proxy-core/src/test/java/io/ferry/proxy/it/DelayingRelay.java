@@ -2,6 +2,7 @@ package io.ferry.proxy.it;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay of our own in front of a node that delays everything the node sends by a delay the
@@ -25,6 +27,8 @@ final class DelayingRelay implements AutoCloseable {
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Channel server;
   private volatile long delayMillis;
+  private final AtomicLong bytesToNode = new AtomicLong();
+  private final AtomicLong bytesFromNode = new AtomicLong();
 
   DelayingRelay(String address, int port, InetSocketAddress upstream) {
     server =
@@ -60,6 +64,16 @@ final class DelayingRelay implements AutoCloseable {
             .channel();
   }
 
+  /** Bytes relayed to the node since the relay started. */
+  long bytesToNode() {
+    return bytesToNode.get();
+  }
+
+  /** Bytes relayed from the node since the relay started. */
+  long bytesFromNode() {
+    return bytesFromNode.get();
+  }
+
   void setDelayMillis(long delayMillis) {
     this.delayMillis = delayMillis;
   }
@@ -76,6 +90,9 @@ final class DelayingRelay implements AutoCloseable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof ByteBuf bytes) {
+        (fromNode ? bytesFromNode : bytesToNode).addAndGet(bytes.readableBytes());
+      }
       long delay = fromNode ? delayMillis : 0;
       if (delay == 0) {
         peer.writeAndFlush(message);

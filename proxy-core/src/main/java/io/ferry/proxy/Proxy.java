@@ -140,10 +140,13 @@ public final class Proxy {
               if (future.isSuccess()) {
                 listener = future.channel();
                 LOG.info(
-                    "Ferry is listening for CQL clients on {} (protocol up to {})",
+                    "Ferry is listening for CQL clients on {} (protocol versions {})",
                     Endpoints.format(listenAddress()),
-                    ProtocolNegotiation.of(originControl.topology(), targetControl.topology())
-                        .highest());
+                    ProtocolNegotiation.of(
+                            originControl.topology(),
+                            targetControl.topology(),
+                            settings.protocol())
+                        .accepted());
                 bound.complete(null);
               } else {
                 bound.completeExceptionally(

@@ -1447,7 +1447,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         "[client {}] asked for protocol v{}; answering a protocol error to make it downgrade",
         label,
         requested);
-    replyLocally(0, negotiation.refusal(requested), negotiation.highest().code());
+    replyLocally(0, negotiation.refusal(requested), negotiation.errorVersion());
     closeClient();
   }
 
@@ -1478,7 +1478,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** A protocol error after the handshake: fatal for this connection only. */
   private void protocolViolation(String problem) {
     LOG.error("[client {}] protocol error: {}; closing the connection", label, problem);
-    int errorVersion = version > 0 ? version : negotiation().highest().code();
+    int errorVersion = version > 0 ? version : negotiation().errorVersion();
     failAll("connection closed after a protocol error: " + problem);
     replyLocally(0, MessageCodec.protocolError(problem), errorVersion);
     closeClient();
@@ -1501,7 +1501,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private ProtocolNegotiation negotiation() {
     return ProtocolNegotiation.of(
-        context.topology(ClusterRole.ORIGIN), context.topology(ClusterRole.TARGET));
+        context.topology(ClusterRole.ORIGIN),
+        context.topology(ClusterRole.TARGET),
+        context.settings().protocol());
   }
 
   private Message supported() {

@@ -10,8 +10,8 @@ public enum ProtocolVersion {
   DSE_V1(0x41, "DSE_V1"),
   DSE_V2(0x42, "DSE_V2");
 
-  /** The highest version Ferry speaks to clients and clusters today. */
-  public static final ProtocolVersion HIGHEST_SUPPORTED = V4;
+  /** The highest version Ferry speaks to clients and clusters. */
+  public static final ProtocolVersion HIGHEST_SUPPORTED = DSE_V2;
 
   /** The lowest version Ferry speaks. */
   public static final ProtocolVersion LOWEST_SUPPORTED = V3;
@@ -37,7 +37,32 @@ public enum ProtocolVersion {
   }
 
   public boolean isSupportedByFerry() {
-    return this == V3 || this == V4;
+    return true;
+  }
+
+  /** Whether frames travel in checksummed segments after the handshake (v5, not DSE_V2). */
+  public boolean hasModernFraming() {
+    return this == V5;
+  }
+
+  /** Whether query parameter flags are an {@code [int]} rather than a {@code [byte]}. */
+  public boolean hasIntFlags() {
+    return this == V5 || this == DSE_V1 || this == DSE_V2;
+  }
+
+  /** Whether PREPARED results and EXECUTE requests carry a result metadata id. */
+  public boolean hasResultMetadataId() {
+    return this == V5 || this == DSE_V2;
+  }
+
+  /** Whether QUERY, PREPARE and BATCH may name the keyspace they run in. */
+  public boolean hasKeyspaceInRequest() {
+    return this == V5 || this == DSE_V2;
+  }
+
+  /** Whether the version byte is a DSE one. */
+  public boolean isDse() {
+    return this == DSE_V1 || this == DSE_V2;
   }
 
   /** The next version to try after a cluster refused this one, or {@code null} below v3. */

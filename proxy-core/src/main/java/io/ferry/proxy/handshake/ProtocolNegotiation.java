@@ -2,6 +2,7 @@ package io.ferry.proxy.handshake;
 
 import com.datastax.oss.protocol.internal.response.Error;
 import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.config.ProxySettings.ProtocolSettings;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
 import java.util.ArrayList;
@@ -14,22 +15,39 @@ import java.util.List;
  *
  * @param highest the highest version accepted
  */
-public record ProtocolNegotiation(ProtocolVersion highest) {
+public record ProtocolNegotiation(ProtocolVersion highest, ProtocolSettings settings) {
 
-  /** From the versions both control connections negotiated (each capped at what Ferry speaks). */
-  public static ProtocolNegotiation of(ClusterTopology origin, ClusterTopology target) {
+  /**
+   * From the versions both control connections negotiated (each capped at what Ferry speaks) and
+   * Ferry's own policy (v5 downgrade, blocked versions).
+   */
+  public static ProtocolNegotiation of(
+      ClusterTopology origin, ClusterTopology target, ProtocolSettings settings) {
     ProtocolVersion highest = ProtocolVersion.HIGHEST_SUPPORTED;
     for (ClusterTopology cluster : List.of(origin, target)) {
       if (highest.isHigherThan(cluster.protocolVersion())) {
         highest = cluster.protocolVersion();
       }
     }
-    return new ProtocolNegotiation(highest);
+    return new ProtocolNegotiation(highest, settings);
   }
 
   public boolean accepts(int versionCode) {
     ProtocolVersion version = ProtocolVersion.fromCode(versionCode);
-    return version != null && version.isSupportedByFerry() && !version.isHigherThan(highest);
+    return version != null
+        && version.isSupportedByFerry()
+        && !version.isHigherThan(highest)
+        && settings.allows(version);
+  }
+
+  /**
+   * The version of the protocol errors Ferry sends before a version is agreed on: v4 (or v3) in
+   * a plain frame, which every driver decodes whatever version it asked for.
+   */
+  public int errorVersion() {
+    return accepts(ProtocolVersion.V4.code())
+        ? ProtocolVersion.V4.code()
+        : ProtocolVersion.V3.code();
   }
 
   /** The accepted versions, lowest first. */
@@ -45,8 +63,8 @@ public record ProtocolNegotiation(ProtocolVersion highest) {
 
   /**
    * The error for a refused version, worded as Cassandra words it so that every driver recognises
-   * it. It must be sent with stream id 0 and {@link #highest()} as frame version, which any client
-   * can decode.
+   * it. It must be sent with stream id 0 and {@link #errorVersion()} as frame version, which any
+   * client can decode.
    */
   public Error refusal(int requestedVersion) {
     return MessageCodec.protocolError(

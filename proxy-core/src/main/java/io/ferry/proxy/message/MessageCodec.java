@@ -1,10 +1,20 @@
 package io.ferry.proxy.message;
 
+import com.datastax.dse.protocol.internal.DseProtocolV1ClientCodecs;
+import com.datastax.dse.protocol.internal.DseProtocolV1ServerCodecs;
+import com.datastax.dse.protocol.internal.DseProtocolV2ClientCodecs;
+import com.datastax.dse.protocol.internal.DseProtocolV2ServerCodecs;
 import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.FrameCodec;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.ProtocolV3ClientCodecs;
+import com.datastax.oss.protocol.internal.ProtocolV3ServerCodecs;
+import com.datastax.oss.protocol.internal.ProtocolV4ClientCodecs;
+import com.datastax.oss.protocol.internal.ProtocolV4ServerCodecs;
+import com.datastax.oss.protocol.internal.ProtocolV5ClientCodecs;
+import com.datastax.oss.protocol.internal.ProtocolV5ServerCodecs;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import io.netty.buffer.ByteBuf;
@@ -23,8 +33,26 @@ public final class MessageCodec {
 
   public MessageCodec(ByteBufAllocator allocator) {
     ByteBufPrimitiveCodec primitives = new ByteBufPrimitiveCodec(allocator);
-    this.serverSide = FrameCodec.defaultServer(primitives, Compressor.none());
-    this.clientSide = FrameCodec.defaultClient(primitives, Compressor.none());
+    // Frames Ferry encodes and decodes here are never compressed: compression is a transport
+    // concern of the pipelines (frame compression in v3/v4, segments in v5).
+    this.serverSide =
+        new FrameCodec<>(
+            primitives,
+            Compressor.none(),
+            new ProtocolV3ServerCodecs(),
+            new ProtocolV4ServerCodecs(),
+            new ProtocolV5ServerCodecs(),
+            new DseProtocolV1ServerCodecs(),
+            new DseProtocolV2ServerCodecs());
+    this.clientSide =
+        new FrameCodec<>(
+            primitives,
+            Compressor.none(),
+            new ProtocolV3ClientCodecs(),
+            new ProtocolV4ClientCodecs(),
+            new ProtocolV5ClientCodecs(),
+            new DseProtocolV1ClientCodecs(),
+            new DseProtocolV2ClientCodecs());
   }
 
   /** A response frame as a server would send it to a client. */

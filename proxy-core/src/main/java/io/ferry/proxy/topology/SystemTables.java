@@ -197,7 +197,8 @@ public final class SystemTables {
       } else if (name.equals("partitioner")) {
         value = text(MURMUR3);
       } else if (name.equals("native_protocol_version")) {
-        value = text(Integer.toString(ProtocolVersion.HIGHEST_SUPPORTED.code()));
+        // The backing node's own, as drivers use it to pick their first version to try.
+        value = backingRow.containsKey(name) ? backingRow.get(name) : text("4");
       } else if (name.equals("truncated_at")) {
         value = null;
       } else if (BACKING_HOST_COLUMNS.contains(name) && backingRow.containsKey(name)) {

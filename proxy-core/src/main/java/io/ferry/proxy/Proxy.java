@@ -143,9 +143,7 @@ public final class Proxy {
                     "Ferry is listening for CQL clients on {} (protocol versions {})",
                     Endpoints.format(listenAddress()),
                     ProtocolNegotiation.of(
-                            originControl.topology(),
-                            targetControl.topology(),
-                            settings.protocol())
+                            originControl.topology(), targetControl.topology(), settings.protocol())
                         .accepted());
                 bound.complete(null);
               } else {

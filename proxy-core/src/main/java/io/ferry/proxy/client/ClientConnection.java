@@ -29,6 +29,7 @@ import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.frame.QueryParameters;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.handshake.SupportedOptions;
 import io.ferry.proxy.message.MessageCodec;
@@ -45,6 +46,9 @@ import io.ferry.proxy.routing.PreparedStatement;
 import io.ferry.proxy.routing.ReadMode;
 import io.ferry.proxy.routing.ResponseAggregation;
 import io.ferry.proxy.routing.StatementClassifier;
+import io.ferry.proxy.segment.ModernFraming;
+import io.ferry.proxy.segment.SegmentCompression;
+import io.ferry.proxy.segment.SegmentDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -107,6 +111,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private String label;
   private State state = State.NEW;
   private int version = -1;
+  private ProtocolVersion protocolVersion = ProtocolVersion.V4;
   private ClusterConnection origin;
   private ClusterConnection target;
   private String keyspace;
@@ -167,6 +172,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             MessageCodec.protocolError("Malformed request: " + e.getMessage()),
             frameVersion);
       }
+    } else if (message instanceof SegmentDecoder.CorruptSegment corrupt) {
+      protocolViolation("corrupt segment: " + corrupt.reason());
     } else if (message instanceof FrameDecompressor.CorruptFrame corrupt) {
       LOG.debug("[client {}] {}", label, corrupt);
       replyLocally(
@@ -257,6 +264,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         return;
       }
       version = frameVersion;
+      protocolVersion = ProtocolVersion.fromCode(frameVersion);
       startupOptions = startup.options;
       compression = Compression.fromOption(startup.options.get("COMPRESSION"));
       if (compression != null && !isModernFraming()) {
@@ -402,6 +410,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     int index = Frames.requestMessageIndex(frame);
     int length = queryLength(frame, index);
     CqlStatement statement = StatementClassifier.classify(frame, index + 4, length);
+    String keyspace = keyspaceOf(frame);
     Destination destination = context.router().route(statement, keyspace);
     if (destination == Destination.FERRY) {
       String query = frame.toString(index + 4, length, StandardCharsets.UTF_8);
@@ -432,7 +441,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             OrderClause.present(frame, index + 4, length),
             null,
             statement.keyspace() == null ? keyspace : null,
-            -1,
+            null,
             null);
       }
       forward(frame, request, null, null);
@@ -443,6 +452,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     int index = Frames.requestMessageIndex(frame);
     int length = queryLength(frame, index);
     CqlStatement statement = StatementClassifier.classify(frame, index + 4, length);
+    String keyspace = keyspaceOf(frame);
     int[] nowMarkers = NO_MARKERS;
     if (context.settings().replaceCqlFunctions() && isWrite(statement)) {
       NowCalls calls = NowCalls.find(frame, index + 4, length);
@@ -457,6 +467,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     InFlightRequest request = new InFlightRequest(streamId, Opcode.PREPARE, Destination.BOTH, now);
     request.detail = new PendingPreparation(statement, keyspace, nowMarkers, ordered);
     forward(frame, request, null, null);
+  }
+
+  /**
+   * The keyspace unqualified names of a QUERY or PREPARE resolve in: the one it names itself (v5,
+   * DSE_V2), else the connection's.
+   */
+  private String keyspaceOf(ByteBuf frame) {
+    if (!protocolVersion.hasKeyspaceInRequest()) {
+      return keyspace;
+    }
+    String own = QueryParameters.requestKeyspace(frame, protocolVersion);
+    return own != null ? own : keyspace;
   }
 
   private static final int[] NO_MARKERS = new int[0];
@@ -500,13 +522,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           prepared.ordered(),
           prepared.resultMetadata(),
           null,
-          position,
-          toTarget && !prepared.sameIdOnBothClusters() ? prepared.targetId() : null);
+          toTarget && !prepared.sameIdOnBothClusters()
+              ? prepared.targetIdPositions(frame, position)
+              : null,
+          prepared.targetIds());
     }
     if (prepared.sameIdOnBothClusters()) {
       forward(frame, request, null, null);
     } else {
-      forward(frame, request, new int[] {position}, List.of(prepared.targetId()));
+      forward(frame, request, prepared.targetIdPositions(frame, position), prepared.targetIds());
     }
   }
 
@@ -632,8 +656,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
    * caller's: the mirror gets a header of its own and shares the body.
    *
    * @param requiredKeyspace the keyspace unqualified table names resolve in, or null
-   * @param idPosition where an EXECUTE's prepared id is, when {@code secondaryId} replaces it
-   * @param secondaryId the secondary's id for the prepared statement, when it differs
+   * @param secondaryIdPositions where an EXECUTE's ids are, when the secondary knows the statement
+   *     by other ids; else null
+   * @param secondaryIds the secondary's ids, matching {@code secondaryIdPositions}
    */
   private void mirrorRead(
       ByteBuf frame,
@@ -643,8 +668,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       boolean ordered,
       RowsMetadata metadata,
       String requiredKeyspace,
-      int idPosition,
-      byte[] secondaryId) {
+      int[] secondaryIdPositions,
+      List<byte[]> secondaryIds) {
     ClusterRole primary = context.router().primary();
     ClusterRole secondary = primary.other();
     if (mirror != null && mirror.cluster() != secondary) {
@@ -680,16 +705,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             requiredKeyspace,
             secondaryConnection.node(),
             streamId ->
-                secondaryId == null
+                secondaryIdPositions == null
                     ? Unpooled.wrappedBuffer(
                         Frames.copyHeader(channel.alloc(), frame, streamId),
                         Frames.retainedBody(frame))
                     : PreparedIds.replace(
-                        channel.alloc(),
-                        frame,
-                        new int[] {idPosition},
-                        List.of(secondaryId),
-                        streamId));
+                        channel.alloc(), frame, secondaryIdPositions, secondaryIds, streamId));
     if (sent) {
       request.mirror = read;
     }
@@ -889,7 +910,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 pending.keyspace(),
                 pending.nowMarkers(),
                 pending.ordered(),
-                resultMetadata));
+                resultMetadata,
+                PreparedIds.preparedResultMetadataId(request.originResponse),
+                PreparedIds.preparedResultMetadataId(request.targetResponse)));
   }
 
   /** Tracks the keyspace and translates target's UNPREPARED into the id the client knows. */
@@ -994,6 +1017,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
    * client asked for it.
    */
   private void handshakeAnswered() {
+    if (isModernFraming() && channel.pipeline().get(ModernFraming.SEGMENT_DECODER) == null) {
+      // v5: what follows the handshake answer travels in segments, both ways.
+      ModernFraming.install(
+          channel.pipeline(),
+          ClientPipeline.FRAME_DECODER,
+          compression == Compression.LZ4 ? SegmentCompression.LZ4 : SegmentCompression.NONE);
+      return;
+    }
     if (compression != null
         && !isModernFraming()
         && channel.pipeline().get(ClientPipeline.COMPRESSOR) == null) {
@@ -1005,7 +1036,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   }
 
   private boolean isModernFraming() {
-    return version == ProtocolVersion.V5.code();
+    return protocolVersion.hasModernFraming();
   }
 
   /** Authenticates to {@code role} with Ferry's configured credentials for it. */

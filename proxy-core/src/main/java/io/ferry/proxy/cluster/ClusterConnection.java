@@ -9,6 +9,9 @@ import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.metrics.NodeMetrics;
+import io.ferry.proxy.segment.ModernFraming;
+import io.ferry.proxy.segment.SegmentCompression;
+import io.ferry.proxy.segment.SegmentDecoder;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -65,6 +68,8 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   private final int maxOrphans;
   private final int protocolVersion;
   private final int maxFrameLength;
+  private Compression compression;
+  private boolean segmented;
   private final NodeMetrics metrics;
   private Listener listener;
   private int orphans;
@@ -197,6 +202,8 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
         close("unreadable bytes from the node: " + unreadable.reason());
       } else if (message instanceof FrameDecoder.OversizedFrame oversized) {
         onOversizedResponse(oversized);
+      } else if (message instanceof SegmentDecoder.CorruptSegment corrupt) {
+        close("corrupt segment from the node: " + corrupt.reason());
       } else if (message instanceof FrameDecompressor.CorruptFrame corrupt) {
         close(
             "corrupt compressed response on stream id "
@@ -207,6 +214,19 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     int streamId = Frames.streamId(frame);
+    if (protocolVersion == ProtocolVersion.V5.code() && !segmented) {
+      int opcode = Frames.opcode(frame);
+      if (opcode == ProtocolConstants.Opcode.READY
+          || opcode == ProtocolConstants.Opcode.AUTHENTICATE) {
+        // v5: everything after the handshake answer travels in segments, LZ4-compressed if the
+        // STARTUP asked for compression.
+        segmented = true;
+        ModernFraming.install(
+            channel.pipeline(),
+            ClusterConnector.FRAME_DECODER,
+            compression == Compression.LZ4 ? SegmentCompression.LZ4 : SegmentCompression.NONE);
+      }
+    }
     if (streamId == Frames.EVENT_STREAM_ID) {
       listener.onEvent(this, frame);
       return;
@@ -285,6 +305,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
    * compression} (v3 and v4; {@code null} for none).
    */
   public void startupSent(Compression compression) {
+    this.compression = compression;
     if (compression == null || protocolVersion == ProtocolVersion.V5.code()) {
       return;
     }

@@ -2,9 +2,14 @@ package io.ferry.proxy.cluster;
 
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import com.datastax.oss.protocol.internal.response.Ready;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.segment.ModernFraming;
+import io.ferry.proxy.segment.SegmentCompression;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -44,6 +49,7 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
   private final Pending[] pending = new Pending[STREAM_IDS];
   private final CompletableFuture<String> closed = new CompletableFuture<>();
   private volatile Consumer<Frame> eventListener = event -> {};
+  private boolean segmented;
 
   private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timeout) {}
 
@@ -171,6 +177,13 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
     try {
       int streamId = Frames.streamId(frame);
       Frame decoded = codec.decodeResponse(frame);
+      if (protocolVersion == ProtocolVersion.V5.code()
+          && !segmented
+          && (decoded.message instanceof Ready || decoded.message instanceof Authenticate)) {
+        // v5: everything after the handshake answer travels in segments.
+        segmented = true;
+        ModernFraming.install(channel.pipeline(), "frameDecoder", SegmentCompression.NONE);
+      }
       if (streamId == Frames.EVENT_STREAM_ID) {
         eventListener.accept(decoded);
         return;

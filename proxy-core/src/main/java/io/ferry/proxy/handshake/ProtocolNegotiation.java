@@ -41,8 +41,8 @@ public record ProtocolNegotiation(ProtocolVersion highest, ProtocolSettings sett
   }
 
   /**
-   * The version of the protocol errors Ferry sends before a version is agreed on: v4 (or v3) in
-   * a plain frame, which every driver decodes whatever version it asked for.
+   * The version of the protocol errors Ferry sends before a version is agreed on: v4 (or v3) in a
+   * plain frame, which every driver decodes whatever version it asked for.
    */
   public int errorVersion() {
     return accepts(ProtocolVersion.V4.code())

@@ -1,10 +1,8 @@
 package io.ferry.proxy.rewrite;
 
-import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
-import io.ferry.proxy.frame.BatchLayout;
 import io.ferry.proxy.frame.Frames;
-import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.frame.QueryParameters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -16,15 +14,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * last-write-wins conflicts resolve differently on the two clusters.
  *
  * <p>The QUERY, EXECUTE or BATCH frame gets the {@code WITH_DEFAULT_TIMESTAMP} flag and the
- * timestamp appended (it is the last query parameter in v3 and v4); nothing else is decoded or
- * copied. Timestamps are microseconds since the epoch, strictly increasing within this instance,
- * like the Java driver's own generator.
+ * timestamp inserted after the serial consistency (the end of the parameters in v3 and v4; the
+ * keyspace and now-in-seconds of v5 follow it); nothing else is decoded or copied. Timestamps are
+ * microseconds since the epoch, strictly increasing within this instance, like the Java driver's
+ * own generator.
  *
  * <p>Thread-safe.
  */
 public final class WriteTimestamps {
-
-  static final int WITH_DEFAULT_TIMESTAMP = 0x20;
 
   private final AtomicLong last = new AtomicLong();
 
@@ -48,52 +45,43 @@ public final class WriteTimestamps {
    * @throws IndexOutOfBoundsException for a malformed body
    */
   public ByteBuf ensureTimestamp(ByteBufAllocator allocator, ByteBuf frame) {
-    if (!isV3OrV4(frame)) {
+    ProtocolVersion version = ProtocolVersion.fromCode(Frames.version(frame));
+    if (version == null) {
       return frame;
     }
-    int flagsIndex = flagsIndex(frame);
-    int flags = frame.getUnsignedByte(flagsIndex);
-    if ((flags & WITH_DEFAULT_TIMESTAMP) != 0) {
+    int width = QueryParameters.flagsWidth(version);
+    int flagsIndex = QueryParameters.parametersIndex(frame, version) + 2;
+    int flags = QueryParameters.flags(frame, flagsIndex, width);
+    if ((flags & QueryParameters.DEFAULT_TIMESTAMP) != 0) {
       return frame;
     }
+    // The timestamp goes after the serial consistency: the last field in v3/v4, followed by the
+    // keyspace and now-in-seconds from v5.
+    int timestampIndex = QueryParameters.timestampIndex(frame, flagsIndex + width, flags);
     int bodyIndex = Frames.bodyIndex(frame);
     int end = Frames.endIndex(frame);
-    CompositeByteBuf result = allocator.compositeBuffer(5);
+    CompositeByteBuf result = allocator.compositeBuffer(6);
     result.addComponent(
         true,
         Frames.header(allocator, frame, Frames.streamId(frame), Frames.bodyLength(frame) + 8));
     result.addComponent(true, frame.retainedSlice(bodyIndex, flagsIndex - bodyIndex));
-    result.addComponent(true, allocator.ioBuffer(1).writeByte(flags | WITH_DEFAULT_TIMESTAMP));
-    if (end > flagsIndex + 1) {
-      result.addComponent(true, frame.retainedSlice(flagsIndex + 1, end - flagsIndex - 1));
+    int newFlags = flags | QueryParameters.DEFAULT_TIMESTAMP;
+    ByteBuf flagBytes = allocator.ioBuffer(width);
+    if (width == 4) {
+      flagBytes.writeInt(newFlags);
+    } else {
+      flagBytes.writeByte(newFlags);
+    }
+    result.addComponent(true, flagBytes);
+    if (timestampIndex > flagsIndex + width) {
+      result.addComponent(
+          true, frame.retainedSlice(flagsIndex + width, timestampIndex - flagsIndex - width));
     }
     result.addComponent(true, allocator.ioBuffer(8).writeLong(next()));
+    if (end > timestampIndex) {
+      result.addComponent(true, frame.retainedSlice(timestampIndex, end - timestampIndex));
+    }
     frame.release();
     return result;
-  }
-
-  private static boolean isV3OrV4(ByteBuf frame) {
-    int version = Frames.version(frame);
-    return version == ProtocolVersion.V3.code() || version == ProtocolVersion.V4.code();
-  }
-
-  /** The index of the one-byte flags of a QUERY's, EXECUTE's or BATCH's parameters (v3, v4). */
-  static int flagsIndex(ByteBuf frame) {
-    int index = Frames.requestMessageIndex(frame);
-    int parameters =
-        switch (Frames.opcode(frame)) {
-          case Opcode.QUERY -> ProtocolPrimitives.skipLongString(frame, index);
-          case Opcode.EXECUTE -> ProtocolPrimitives.skipShortBytes(frame, index);
-          case Opcode.BATCH -> BatchLayout.of(frame).parametersIndex();
-          default ->
-              throw new IllegalArgumentException(
-                  "not a QUERY, EXECUTE or BATCH: opcode " + Frames.opcode(frame));
-        };
-    // [short consistency] then [byte flags]
-    int flagsIndex = parameters + 2;
-    if (flagsIndex >= Frames.endIndex(frame)) {
-      throw new IndexOutOfBoundsException("no query parameter flags in the frame");
-    }
-    return flagsIndex;
   }
 }

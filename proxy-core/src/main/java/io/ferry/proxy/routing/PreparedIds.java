@@ -4,6 +4,7 @@ import com.datastax.oss.protocol.internal.ProtocolConstants;
 import io.ferry.proxy.frame.BatchLayout;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolPrimitives;
+import io.ferry.proxy.frame.ProtocolVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -46,6 +47,20 @@ public final class PreparedIds {
       return null;
     }
     return ProtocolPrimitives.getShortBytes(response, index + 4);
+  }
+
+  /**
+   * The result metadata id of a PREPARED result (v5, DSE_V2), or {@code null} if the response is
+   * something else or the version has none.
+   */
+  public static byte[] preparedResultMetadataId(ByteBuf response) {
+    ProtocolVersion version = ProtocolVersion.fromCode(Frames.version(response));
+    if (version == null || !version.hasResultMetadataId() || preparedResultId(response) == null) {
+      return null;
+    }
+    int index = Frames.responseMessageIndex(response) + 4;
+    return ProtocolPrimitives.getShortBytes(
+        response, ProtocolPrimitives.skipShortBytes(response, index));
   }
 
   /** The position of an UNPREPARED error's id, or -1 if the response is something else. */

@@ -1,6 +1,10 @@
 package io.ferry.proxy.routing;
 
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
+import io.ferry.proxy.frame.ProtocolPrimitives;
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What Ferry remembers of a statement prepared on both clusters: each cluster's id and the
@@ -16,6 +20,9 @@ import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
  * @param ordered whether the statement fixes the order of its rows ({@code ORDER BY})
  * @param resultMetadata the result columns of a SELECT (names and types for divergence logs), or
  *     null
+ * @param originResultMetadataId origin's result metadata id (v5, DSE_V2), which clients send in
+ *     EXECUTE; null in earlier versions
+ * @param targetResultMetadataId target's result metadata id for the same statement, or null
  */
 public record PreparedStatement(
     byte[] originId,
@@ -24,9 +31,34 @@ public record PreparedStatement(
     String keyspace,
     int[] nowMarkers,
     boolean ordered,
-    RowsMetadata resultMetadata) {
+    RowsMetadata resultMetadata,
+    byte[] originResultMetadataId,
+    byte[] targetResultMetadataId) {
 
+  /** Whether target knows the statement by the ids the client sends (origin's). */
   public boolean sameIdOnBothClusters() {
-    return java.util.Arrays.equals(originId, targetId);
+    return Arrays.equals(originId, targetId)
+        && Arrays.equals(originResultMetadataId, targetResultMetadataId);
+  }
+
+  /**
+   * Where target's ids go in an EXECUTE: the query id's position, and the result metadata id's
+   * right after it when there is one.
+   *
+   * @param idPosition the position of the EXECUTE's query id
+   */
+  public int[] targetIdPositions(ByteBuf execute, int idPosition) {
+    if (originResultMetadataId == null || targetResultMetadataId == null) {
+      return new int[] {idPosition};
+    }
+    return new int[] {idPosition, ProtocolPrimitives.skipShortBytes(execute, idPosition)};
+  }
+
+  /** Target's ids, matching {@link #targetIdPositions}. */
+  public List<byte[]> targetIds() {
+    if (originResultMetadataId == null || targetResultMetadataId == null) {
+      return List.of(targetId);
+    }
+    return List.of(targetId, targetResultMetadataId);
   }
 }

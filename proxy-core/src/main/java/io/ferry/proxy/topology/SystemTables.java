@@ -9,7 +9,6 @@ import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.Host;
 import io.ferry.proxy.cluster.SystemRows;
-import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.routing.SelectClause;
 import io.ferry.proxy.routing.SelectClause.Selector;

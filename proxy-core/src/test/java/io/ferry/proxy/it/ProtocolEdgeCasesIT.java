@@ -45,10 +45,11 @@ class ProtocolEdgeCasesIT {
   }
 
   @Test
-  void should_refuse_v5_with_a_protocol_error_a_v4_client_can_read() throws Exception {
+  void should_refuse_dse_versions_of_apache_cassandra_clusters_in_a_frame_any_client_reads()
+      throws Exception {
     try (RawCqlClient client = new RawCqlClient(ferry.address())) {
-      // when
-      client.send(5, 3, new Startup(Map.of("CQL_VERSION", "3.0.0")));
+      // when: DSE_V1, which neither Cassandra 5 cluster speaks
+      client.send(0x41, 3, new Startup(Map.of("CQL_VERSION", "3.0.0")));
       Frame answer = client.receive();
       // then
       assertThat(answer.protocolVersion).isEqualTo(4);
@@ -57,7 +58,8 @@ class ProtocolEdgeCasesIT {
       assertThat(error.code).isEqualTo(ProtocolConstants.ErrorCode.PROTOCOL_ERROR);
       assertThat(error.message)
           .isEqualTo(
-              "Invalid or unsupported protocol version (5); supported versions are (3/v3, 4/v4)");
+              "Invalid or unsupported protocol version (65); supported versions are (3/v3, 4/v4,"
+                  + " 5/v5)");
       assertThat(client.isClosedByServer()).isTrue();
     }
   }
@@ -84,8 +86,9 @@ class ProtocolEdgeCasesIT {
       client.send(4, 1, Options.INSTANCE);
       Supported supported = (Supported) client.receive().message;
       // then
-      assertThat(supported.options.get("COMPRESSION")).isEmpty();
-      assertThat(supported.options.get("PROTOCOL_VERSIONS")).containsExactly("3/v3", "4/v4");
+      assertThat(supported.options.get("COMPRESSION")).containsExactlyInAnyOrder("lz4", "snappy");
+      assertThat(supported.options.get("PROTOCOL_VERSIONS"))
+          .containsExactly("3/v3", "4/v4", "5/v5");
       assertThat(supported.options).containsKey("CQL_VERSION");
     }
   }
@@ -104,14 +107,15 @@ class ProtocolEdgeCasesIT {
   }
 
   @Test
-  void should_refuse_compression_it_does_not_support_yet() throws Exception {
+  void should_refuse_compression_it_does_not_know() throws Exception {
     try (RawCqlClient client = new RawCqlClient(ferry.address())) {
       // when
-      client.send(4, 0, new Startup(Map.of("CQL_VERSION", "3.0.0", "COMPRESSION", "lz4")));
+      client.send(4, 0, new Startup(Map.of("CQL_VERSION", "3.0.0", "COMPRESSION", "zstd")));
       Error error = (Error) client.receive().message;
       // then
       assertThat(error.code).isEqualTo(ProtocolConstants.ErrorCode.PROTOCOL_ERROR);
-      assertThat(error.message).contains("does not support frame compression (lz4)");
+      assertThat(error.message)
+          .isEqualTo("Unknown compression algorithm zstd: Ferry supports lz4 and snappy");
     }
   }
 

@@ -8,6 +8,8 @@ import com.datastax.oss.protocol.internal.request.Execute;
 import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.request.query.QueryOptions;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.frame.QueryParameters;
 import io.ferry.proxy.message.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -15,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WriteTimestampsTest {
 
@@ -63,6 +67,62 @@ class WriteTimestampsTest {
     assertThat(Frames.streamId(stamped)).isEqualTo(12);
     assertThat(Frames.bodyLength(stamped))
         .isEqualTo(stamped.readableBytes() - Frames.HEADER_LENGTH);
+    stamped.release();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {5, 0x42})
+  void should_insert_the_timestamp_before_the_keyspace_and_now_in_seconds(int version) {
+    // given a v5 (or DSE_V2) query naming its keyspace, whose flags are an int
+    QueryOptions options =
+        new QueryOptions(
+            ProtocolConstants.ConsistencyLevel.ONE,
+            List.of(ByteBuffer.wrap(new byte[] {1})),
+            Map.of(),
+            false,
+            50,
+            null,
+            ProtocolConstants.ConsistencyLevel.SERIAL,
+            Long.MIN_VALUE,
+            "ks",
+            version == 5 ? 42 : Integer.MIN_VALUE);
+    ByteBuf frame =
+        codec.encodeRequest(version, 3, new Query("INSERT INTO t (k) VALUES (?)", options));
+    assertThat(QueryParameters.requestKeyspace(frame, ProtocolVersion.fromCode(version)))
+        .isEqualTo("ks");
+    // when
+    ByteBuf stamped = timestamps.ensureTimestamp(ByteBufAllocator.DEFAULT, frame);
+    // then every field decodes where it belongs
+    Query query = (Query) codec.decodeRequest(stamped).message;
+    assertThat(query.options.defaultTimestamp).isPositive();
+    assertThat(query.options.keyspace).isEqualTo("ks");
+    if (version == 5) {
+      assertThat(query.options.nowInSeconds).isEqualTo(42);
+    }
+    assertThat(query.options.serialConsistency)
+        .isEqualTo(ProtocolConstants.ConsistencyLevel.SERIAL);
+    assertThat(query.options.positionalValues).containsExactly(ByteBuffer.wrap(new byte[] {1}));
+    assertThat(QueryParameters.requestKeyspace(stamped, ProtocolVersion.fromCode(version)))
+        .isEqualTo("ks");
+    stamped.release();
+  }
+
+  @Test
+  void should_add_a_timestamp_to_a_v5_execute_with_its_result_metadata_id() {
+    ByteBuf frame =
+        codec.encodeRequest(
+            5,
+            4,
+            new Execute(
+                new byte[] {1, 2, 3},
+                new byte[] {9, 9},
+                options(Long.MIN_VALUE, List.of(ByteBuffer.wrap(new byte[] {5})))));
+    ByteBuf stamped = timestamps.ensureTimestamp(ByteBufAllocator.DEFAULT, frame);
+    Execute execute = (Execute) codec.decodeRequest(stamped).message;
+    assertThat(execute.queryId).containsExactly(1, 2, 3);
+    assertThat(execute.resultMetadataId).containsExactly(9, 9);
+    assertThat(execute.options.defaultTimestamp).isPositive();
+    assertThat(execute.options.pagingState).isEqualTo(ByteBuffer.wrap(new byte[] {7, 7}));
     stamped.release();
   }
 

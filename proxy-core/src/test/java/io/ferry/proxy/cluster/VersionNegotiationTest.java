@@ -50,9 +50,10 @@ class VersionNegotiationTest {
       try {
         // when
         proxy.start().get(10, TimeUnit.SECONDS);
-        // then each control connection started at v4 (Ferry's highest) and stepped down if refused
-        assertThat(origin.startupVersions()).containsExactly(4, 3);
-        assertThat(target.startupVersions()).containsExactly(4);
+        // then each control connection started at DseV2 (the default maximum) and stepped down,
+        // one version at a time, while refused
+        assertThat(origin.startupVersions()).containsExactly(0x42, 0x41, 5, 4, 3);
+        assertThat(target.startupVersions()).containsExactly(0x42, 0x41, 5, 4);
         assertThat(proxy.controlConnection(ClusterRole.ORIGIN).topology().protocolVersion())
             .isEqualTo(ProtocolVersion.V3);
 

@@ -3,14 +3,21 @@ package io.ferry.proxy.scripted;
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.AuthResponse;
 import com.datastax.oss.protocol.internal.request.Options;
+import com.datastax.oss.protocol.internal.request.Prepare;
 import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.request.Register;
 import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.AuthChallenge;
+import com.datastax.oss.protocol.internal.response.AuthSuccess;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
 import com.datastax.oss.protocol.internal.response.result.ColumnSpec;
 import com.datastax.oss.protocol.internal.response.result.DefaultRows;
+import com.datastax.oss.protocol.internal.response.result.Prepared;
 import com.datastax.oss.protocol.internal.response.result.RawType;
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import com.datastax.oss.protocol.internal.response.result.Void;
@@ -71,6 +78,32 @@ public final class ScriptedCqlServer implements AutoCloseable {
   private final EventLoopGroup group = new NioEventLoopGroup(1);
   private final Channel server;
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private volatile boolean dse;
+  private volatile String authenticator;
+  private volatile String username;
+  private volatile String password;
+
+  /** Describes itself as a DSE node ({@code dse_version} in {@code system.local}). */
+  public ScriptedCqlServer dse() {
+    this.dse = true;
+    return this;
+  }
+
+  /**
+   * Requires authentication with {@code authenticator}; DSE's {@code DseAuthenticator} first
+   * expects the mechanism name {@code PLAIN} and answers the challenge {@code PLAIN-START}.
+   */
+  public ScriptedCqlServer authentication(String authenticator, String username, String password) {
+    this.authenticator = authenticator;
+    this.username = username;
+    this.password = password;
+    return this;
+  }
+
+  /** The requests received of the given opcode, in order. */
+  public List<Received> received(int opcode) {
+    return received.stream().filter(request -> request.opcode() == opcode).toList();
+  }
 
   /**
    * @param address a loopback address to listen on (port 9042)
@@ -123,6 +156,8 @@ public final class ScriptedCqlServer implements AutoCloseable {
   }
 
   private final class Responder extends ChannelInboundHandlerAdapter {
+    private boolean mechanismChosen;
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
       if (!(message instanceof ByteBuf frame)) {
@@ -161,8 +196,37 @@ public final class ScriptedCqlServer implements AutoCloseable {
     }
 
     private Message answer(Message request, ChannelHandlerContext ctx) {
+      if (request instanceof Startup && authenticator != null) {
+        return new Authenticate(authenticator);
+      }
       if (request instanceof Startup || request instanceof Register) {
         return new Ready();
+      }
+      if (request instanceof AuthResponse response) {
+        byte[] token = new byte[response.token.remaining()];
+        response.token.duplicate().get(token);
+        boolean negotiates = authenticator.endsWith("DseAuthenticator");
+        if (negotiates && !mechanismChosen) {
+          if (new String(token, StandardCharsets.UTF_8).equals("PLAIN")) {
+            mechanismChosen = true;
+            return new AuthChallenge(utf8("PLAIN-START"));
+          }
+          return new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, "Unsupported mechanism");
+        }
+        String expected = "\u0000" + username + "\u0000" + password;
+        if (new String(token, StandardCharsets.UTF_8).equals(expected)) {
+          return new AuthSuccess(null);
+        }
+        return new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, "Failed to login. Please re-try.");
+      }
+      if (request instanceof Prepare prepare) {
+        // ids differ from one server to the other, as they would between clusters whose schemas
+        // differ, so that tests see which ids each cluster receives
+        return new Prepared(
+            preparedId(prepare.cqlQuery),
+            resultMetadataId(prepare.cqlQuery),
+            new RowsMetadata(List.of(), null, new int[0], null),
+            new RowsMetadata(0, null, null, null));
       }
       if (request instanceof Options) {
         return new Supported(
@@ -180,6 +244,25 @@ public final class ScriptedCqlServer implements AutoCloseable {
     }
   }
 
+  /** The id this server gives a prepared query. */
+  public byte[] preparedId(String query) {
+    return md5(clusterName + "|" + query);
+  }
+
+  /** The result metadata id this server gives a prepared query (v5, DSE_V2). */
+  public byte[] resultMetadataId(String query) {
+    return md5("metadata|" + clusterName + "|" + query);
+  }
+
+  private static byte[] md5(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("MD5")
+          .digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private Message local(InetAddress address) {
     List<ColumnSpec> columns =
         List.of(
@@ -194,16 +277,22 @@ public final class ScriptedCqlServer implements AutoCloseable {
             spec("rpc_address", ProtocolConstants.DataType.INET));
     UUID hostId = UUID.nameUUIDFromBytes(address.getAddress());
     List<ByteBuffer> row =
-        List.of(
-            utf8("local"),
-            utf8(clusterName),
-            utf8("dc1"),
-            utf8("r1"),
-            uuid(hostId),
-            utf8(partitioner),
-            utf8("3.11.19"),
-            uuid(new UUID(1, 1)),
-            ByteBuffer.wrap(address.getAddress()));
+        new ArrayList<>(
+            List.of(
+                utf8("local"),
+                utf8(clusterName),
+                utf8("dc1"),
+                utf8("r1"),
+                uuid(hostId),
+                utf8(partitioner),
+                utf8("3.11.19"),
+                uuid(new UUID(1, 1)),
+                ByteBuffer.wrap(address.getAddress())));
+    if (dse) {
+      columns = new ArrayList<>(columns);
+      columns.add(text("dse_version"));
+      row.add(utf8("6.8.50"));
+    }
     return rows("local", columns, List.of(row));
   }
 

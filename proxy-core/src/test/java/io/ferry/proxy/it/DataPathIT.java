@@ -167,10 +167,10 @@ class DataPathIT {
   }
 
   @Test
-  void should_make_protocol_v5_clients_downgrade_to_v4() {
+  void should_speak_v5_with_drivers_that_start_with_it() {
     // when a driver that starts with v5 (the default against Cassandra 5) connects
-    // then
-    assertThat(session.getContext().getProtocolVersion()).isEqualTo(DefaultProtocolVersion.V4);
+    // then every test of this class runs over native v5
+    assertThat(session.getContext().getProtocolVersion()).isEqualTo(DefaultProtocolVersion.V5);
   }
 
   @Test

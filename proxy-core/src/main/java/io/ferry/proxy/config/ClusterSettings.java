@@ -31,8 +31,6 @@ public record ClusterSettings(
   public record TlsSettings(
       Path serverCaPath, Path clientCertPath, Path clientKeyPath, boolean hostnameVerification) {
 
-    public static final TlsSettings NONE = new TlsSettings(null, null, null, true);
-
     /** Whether Ferry connects to the nodes with TLS. */
     public boolean enabled() {
       return serverCaPath != null;

@@ -83,7 +83,9 @@ public final class ClientFacingTls {
         switch (handshakeFailure.kind()) {
           case UNTRUSTED -> handshakeFailure.detail();
           case NO_CLIENT_CERTIFICATE ->
-              "the client presented no certificate, and "
+              "the client presented no certificate (or none signed by a CA of "
+                  + ProxyOption.PROXY_TLS_CA_PATH.environmentVariable()
+                  + ", which clients keep to themselves), and "
                   + ProxyOption.PROXY_TLS_REQUIRE_CLIENT_AUTH.environmentVariable()
                   + "=true requires one";
           case ALERT_RECEIVED ->

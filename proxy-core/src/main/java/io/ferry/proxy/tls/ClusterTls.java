@@ -180,12 +180,9 @@ public final class ClusterTls {
             + alert
             + ": is it signed by a CA of the node's truststore, and valid?";
     return switch (alert) {
-      case "certificate_required" ->
-          settings.mutual()
-              ? refusedCertificate
-              : "the node requires a client certificate (alert certificate_required): set "
-                  + clientCertificateSettings;
-      case "bad_certificate",
+      // Ferry's certificate is the only one the node checks: these are about it, or its absence.
+      case "certificate_required",
+          "bad_certificate",
           "certificate_unknown",
           "unknown_ca",
           "certificate_expired",
@@ -194,9 +191,9 @@ public final class ClusterTls {
           "access_denied" ->
           settings.mutual()
               ? refusedCertificate
-              : "the node refused the connection with the alert "
+              : "the node requires a client certificate (alert "
                   + alert
-                  + "; if it requires client certificates (require_client_auth), set "
+                  + "): set "
                   + clientCertificateSettings;
       case "handshake_failure", "protocol_version", "insufficient_security" ->
           "Ferry and the node have no TLS version or cipher suite in common (alert "

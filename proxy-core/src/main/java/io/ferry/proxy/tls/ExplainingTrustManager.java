@@ -167,6 +167,18 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
 
   /** Refuses a chain whose signing CA certificate (from the file) is not valid now. */
   private void checkAuthorities(X509Certificate[] chain) throws UntrustedCertificateException {
+    UntrustedCertificateException invalid = invalidAuthority(chain, null);
+    if (invalid != null) {
+      throw invalid;
+    }
+  }
+
+  /**
+   * The refusal of a chain signed by a CA of the file whose certificate is not valid now, or null
+   * when the chain's CA is valid (or not in the file).
+   */
+  private UntrustedCertificateException invalidAuthority(
+      X509Certificate[] chain, CertificateException failure) {
     Date now = new Date();
     for (X509Certificate certificate : chain) {
       List<X509Certificate> issuers =
@@ -175,11 +187,11 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
         continue;
       }
       if (issuers.stream().anyMatch(authority -> isValid(authority, now))) {
-        return;
+        return null;
       }
       X509Certificate authority = issuers.get(0);
       boolean expired = now.after(authority.getNotAfter());
-      throw new UntrustedCertificateException(
+      return new UntrustedCertificateException(
           "the "
               + wording.peer()
               + "'s certificate is signed by "
@@ -192,13 +204,16 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
               + (expired
                   ? "expired on " + date(authority.getNotAfter())
                   : "is not valid before " + date(authority.getNotBefore())),
-          new CertPathValidatorException(
-              "CA certificate not valid now",
-              null,
-              null,
-              -1,
-              expired ? BasicReason.EXPIRED : BasicReason.NOT_YET_VALID));
+          failure != null
+              ? failure
+              : new CertPathValidatorException(
+                  "CA certificate not valid now",
+                  null,
+                  null,
+                  -1,
+                  expired ? BasicReason.EXPIRED : BasicReason.NOT_YET_VALID));
     }
+    return null;
   }
 
   private UntrustedCertificateException explain(
@@ -225,6 +240,11 @@ final class ExplainingTrustManager extends X509ExtendedTrustManager {
                 + " (is the clock of Ferry's host right?)",
             failure);
       }
+    }
+    // Before the host name: PKIX may refuse a chain that ends with a valid copy of an expired CA.
+    UntrustedCertificateException invalidAuthority = invalidAuthority(chain, failure);
+    if (invalidAuthority != null) {
+      return invalidAuthority;
     }
     if (withoutHostname != null && host != null && passes(withoutHostname)) {
       return refusal(

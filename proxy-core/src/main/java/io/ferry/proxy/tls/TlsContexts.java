@@ -17,10 +17,6 @@ public record TlsContexts(
     Optional<ClusterTls> origin,
     Optional<ClusterTls> target) {
 
-  /** No TLS anywhere. */
-  public static final TlsContexts NONE =
-      new TlsContexts(Optional.empty(), Optional.empty(), Optional.empty());
-
   /**
    * Reads every configured file.
    *

@@ -176,6 +176,12 @@ public final class TestCertificates {
           now.plus(VALID_AFTER_NOW));
     }
 
+    /** Like {@link #client}, but the certificate expired 30 days ago. */
+    public Identity expiredClient(String name) {
+      Instant end = Instant.now().minus(EXPIRED_SINCE);
+      return issue(name, KeyPurposeId.id_kp_clientAuth, end.minus(EXPIRED_LIFETIME), end);
+    }
+
     /**
      * An {@link SSLContext} for a TLS client (a driver) that trusts this authority and presents
      * {@code identity}, or no certificate when it is {@code null}.
@@ -275,6 +281,11 @@ public final class TestCertificates {
 
     public PrivateKey privateKey() {
       return privateKey;
+    }
+
+    /** The certificate, then its CA's: what a server presents. */
+    public List<X509Certificate> chain() {
+      return chain;
     }
 
     /** The certificate as PEM: what Ferry's {@code *_CERT_PATH} settings take. */

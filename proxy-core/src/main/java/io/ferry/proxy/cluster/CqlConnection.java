@@ -185,7 +185,10 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
 
   private void doSend(Message request, CompletableFuture<Frame> future) {
     if (!channel.isActive()) {
-      future.completeExceptionally(new ClosedConnectionException(describe("connection is closed")));
+      future.completeExceptionally(
+          tlsFailure != null
+              ? tlsFailure
+              : new ClosedConnectionException(describe("connection is closed")));
       return;
     }
     int id = streamIds.acquire();

@@ -14,7 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -213,20 +212,18 @@ public final class ClusterConnector {
               return;
             }
             Channel channel = connect.channel();
-            SslHandler handshake = channel.pipeline().get(SslHandler.class);
-            if (handshake == null) {
+            if (tls.isEmpty()) {
               result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
               return;
             }
-            handshake
-                .handshakeFuture()
-                .addListener(
-                    done -> {
-                      if (done.isSuccess()) {
+            tls.get()
+                .handshake(channel)
+                .whenComplete(
+                    (handshaken, failure) -> {
+                      if (failure == null) {
                         result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
                       } else {
-                        channel.close();
-                        failed(index, address + ": " + tls.get().explain(done.cause()), meters);
+                        failed(index, address + ": " + failure.getMessage(), meters);
                       }
                     });
           });

@@ -19,7 +19,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -124,20 +123,18 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
             return;
           }
           CqlConnection connection = (CqlConnection) connect.channel().pipeline().get(CQL);
-          SslHandler handshake = connect.channel().pipeline().get(SslHandler.class);
-          if (handshake == null) {
+          if (tls.isEmpty()) {
             result.complete(connection);
             return;
           }
-          handshake
-              .handshakeFuture()
-              .addListener(
-                  done -> {
-                    if (done.isSuccess()) {
+          tls.get()
+              .handshake(connect.channel())
+              .whenComplete(
+                  (handshaken, failure) -> {
+                    if (failure == null) {
                       result.complete(connection);
                     } else {
-                      connect.channel().close();
-                      result.completeExceptionally(tls.get().failure(done.cause()));
+                      result.completeExceptionally(failure);
                     }
                   });
         });

@@ -4,6 +4,7 @@ import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxyOption;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -14,6 +15,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -131,6 +133,29 @@ public final class ClusterTls {
     SslHandler handler = new SslHandler(engine);
     handler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeout.toMillis()));
     return handler;
+  }
+
+  /**
+   * The TLS handshake of a connection that a handler of {@link #newHandler} heads: completes with
+   * the channel when it succeeded, else fails with a {@link TlsFailureException} that says why (and
+   * the channel closes).
+   */
+  public CompletableFuture<Channel> handshake(Channel channel) {
+    CompletableFuture<Channel> handshaken = new CompletableFuture<>();
+    channel
+        .pipeline()
+        .get(SslHandler.class)
+        .handshakeFuture()
+        .addListener(
+            done -> {
+              if (done.isSuccess()) {
+                handshaken.complete(channel);
+              } else {
+                channel.close();
+                handshaken.completeExceptionally(failure(done.cause()));
+              }
+            });
+    return handshaken;
   }
 
   /**

@@ -195,8 +195,7 @@ class TlsIT {
   void should_refuse_a_node_whose_certificate_does_not_name_the_address_ferry_connects_to()
       throws Exception {
     // given origin reached through an address its certificate does not name
-    try (DelayingRelay relay =
-        new DelayingRelay(RELAY_TO_ORIGIN, PORT, new InetSocketAddress(ORIGIN, PORT))) {
+    try (DelayingRelay relay = relayToOrigin()) {
       // when
       String failure =
           controlConnectionFailure(
@@ -225,8 +224,7 @@ class TlsIT {
                 RELAY_TO_ORIGIN,
                 "FERRY_ORIGIN_TLS_HOSTNAME_VERIFICATION",
                 "false"));
-    try (DelayingRelay relay =
-            new DelayingRelay(RELAY_TO_ORIGIN, PORT, new InetSocketAddress(ORIGIN, PORT));
+    try (DelayingRelay relay = relayToOrigin();
         RunningProxy ferry = RunningProxy.start(environment);
         CqlSession session = throughFerry(ferry, null)) {
       // when
@@ -276,6 +274,11 @@ class TlsIT {
     assertThat(failure)
         .contains(TARGET + ":9042: TLS handshake failed: the node requires a client certificate")
         .contains("set ZDM_TARGET_TLS_CLIENT_CERT_PATH and ZDM_TARGET_TLS_CLIENT_KEY_PATH");
+  }
+
+  /** Forwards {@value #RELAY_TO_ORIGIN}:9042 to origin, whose certificate names only its own. */
+  private static DelayingRelay relayToOrigin() {
+    return new DelayingRelay(RELAY_TO_ORIGIN, PORT, new InetSocketAddress(ORIGIN, PORT));
   }
 
   /** Cassandra's client_encryption_options: TLS only, with the node's own certificate. */

@@ -16,6 +16,7 @@ import io.ferry.proxy.rewrite.NowReplacement;
 import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
 import io.ferry.proxy.routing.Router;
+import io.ferry.proxy.tls.TlsContexts;
 import io.ferry.proxy.topology.SystemTables;
 import io.ferry.proxy.topology.VirtualTopology;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,15 +66,21 @@ public final class Proxy {
   }
 
   /**
+   * Reads the TLS files the settings name, and builds the proxy without connecting anything.
+   *
    * @param registry where the proxy's meters go (ignored when {@code metrics.enabled} is false)
+   * @throws io.ferry.proxy.config.InvalidConfigurationException when a TLS file cannot be used
    */
   public Proxy(ProxySettings settings, MeterRegistry registry) throws UnknownHostException {
     this.settings = settings;
+    TlsContexts tls = TlsContexts.load(settings);
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("ferry-accept"));
     this.workers = new NioEventLoopGroup(0, new DefaultThreadFactory("ferry-io"));
     MessageCodec codec = new MessageCodec(PooledByteBufAllocator.DEFAULT);
-    this.originControl = new ControlConnection(settings.origin(), settings, workers.next(), codec);
-    this.targetControl = new ControlConnection(settings.target(), settings, workers.next(), codec);
+    this.originControl =
+        new ControlConnection(settings.origin(), settings, workers.next(), codec, tls.origin());
+    this.targetControl =
+        new ControlConnection(settings.target(), settings, workers.next(), codec, tls.target());
     PreparedStatementCache preparedStatements =
         new PreparedStatementCache(settings.preparedStatementCacheSize());
     AtomicReference<ClientPipeline> pipeline = new AtomicReference<>();
@@ -96,8 +103,8 @@ public final class Proxy {
                 settings.primaryCluster(), settings.systemQueriesCluster(), settings.readMode()),
             preparedStatements,
             new SystemTables(VirtualTopology.from(settings)),
-            new ClusterConnector(settings.origin(), settings, originControl, metrics),
-            new ClusterConnector(settings.target(), settings, targetControl, metrics),
+            new ClusterConnector(settings.origin(), settings, originControl, metrics, tls.origin()),
+            new ClusterConnector(settings.target(), settings, targetControl, metrics, tls.target()),
             metrics,
             new WriteTimestamps(),
             new NowReplacement(codec),
@@ -107,7 +114,7 @@ public final class Proxy {
                 codec,
                 role -> role == ClusterRole.ORIGIN ? originControl : targetControl),
             new ProxyContext.DrainState());
-    this.clientPipeline = new ClientPipeline(context);
+    this.clientPipeline = new ClientPipeline(context, tls.clientFacing());
     pipeline.set(clientPipeline);
   }
 
@@ -140,8 +147,13 @@ public final class Proxy {
               if (future.isSuccess()) {
                 listener = future.channel();
                 LOG.info(
-                    "Ferry is listening for CQL clients on {} (protocol versions {})",
+                    "Ferry is listening for CQL clients on {}{} (protocol versions {})",
                     Endpoints.format(listenAddress()),
+                    settings.clientTls().enabled()
+                        ? settings.clientTls().requireClientAuth()
+                            ? " with TLS, client certificates required"
+                            : " with TLS"
+                        : "",
                     ProtocolNegotiation.of(
                             originControl.topology(), targetControl.topology(), settings.protocol())
                         .accepted());

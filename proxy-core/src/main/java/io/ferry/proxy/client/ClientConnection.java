@@ -55,6 +55,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -67,6 +68,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -1461,7 +1463,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof java.io.IOException) {
+    // A failed TLS handshake arrives here too (from the TLS handler, as a decoder's exception),
+    // after the client pipeline logged it with its reason.
+    if (cause instanceof java.io.IOException
+        || cause.getCause() instanceof SSLException
+        || cause instanceof NotSslRecordException) {
       LOG.debug("[client {}] {}", label, cause.toString());
     } else {
       LOG.error("[client {}] unexpected error, closing the connection", label, cause);

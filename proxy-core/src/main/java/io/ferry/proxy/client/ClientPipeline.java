@@ -1,28 +1,35 @@
 package io.ferry.proxy.client;
 
+import io.ferry.proxy.cluster.Endpoints;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.tls.ClientFacingTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds each accepted client connection's pipeline: the frame decoder, then either a {@link
- * ClientConnection} or, beyond the connection limit, a {@link ConnectionLimit}.
+ * Builds each accepted client connection's pipeline: TLS when it is on, the frame decoder, then
+ * either a {@link ClientConnection} or, beyond the connection limit, a {@link ConnectionLimit}. A
+ * client whose TLS handshake fails is logged with the reason, and its connection closes.
  *
  * <p>Thread-safe: shared by the listener for every accepted connection.
  */
 public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
 
   /** Names of the client pipeline's handlers. */
+  public static final String TLS = "tls";
+
   public static final String FRAME_DECODER = "frameDecoder";
 
   public static final String CLIENT = "client";
@@ -35,17 +42,21 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   private static final Logger LOG = LoggerFactory.getLogger(ClientPipeline.class);
 
   private final ProxyContext context;
+  private final Optional<ClientFacingTls> tls;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final ChannelGroup channels =
       new DefaultChannelGroup("ferry-clients", GlobalEventExecutor.INSTANCE);
 
-  public ClientPipeline(ProxyContext context) {
+  public ClientPipeline(ProxyContext context, Optional<ClientFacingTls> tls) {
     this.context = context;
+    this.tls = tls;
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     int max = context.settings().maxClientConnections();
+    tls.ifPresent(
+        clientFacingTls -> channel.pipeline().addLast(TLS, tlsHandler(channel, clientFacingTls)));
     channel
         .pipeline()
         .addLast(FRAME_DECODER, new FrameDecoder(context.settings().maxFrameLength(), false));
@@ -60,6 +71,27 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
     }
     channels.add(channel);
     channel.closeFuture().addListener(future -> openConnections.decrementAndGet());
+  }
+
+  private static SslHandler tlsHandler(SocketChannel channel, ClientFacingTls clientFacingTls) {
+    SslHandler handler = clientFacingTls.newHandler(channel.alloc());
+    handler
+        .handshakeFuture()
+        .addListener(
+            handshake -> {
+              if (handshake.isSuccess()) {
+                return;
+              }
+              String client = Endpoints.format(channel.remoteAddress());
+              String reason = clientFacingTls.explain(handshake.cause());
+              if (ClientFacingTls.isClosedEarly(handshake.cause())) {
+                // Port probes of load balancers do this all day long.
+                LOG.debug("[client {}] refused: {}", client, reason);
+              } else {
+                LOG.warn("[client {}] refused: {}", client, reason);
+              }
+            });
+    return handler;
   }
 
   /** Every open client channel (closed ones leave the group by themselves). */

@@ -52,4 +52,10 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
                     + " client connections (max-client-connections, ZDM_PROXY_MAX_CLIENT_CONNECTIONS)"));
     ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
   }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Nothing to serve; a failed TLS handshake was logged by the client pipeline.
+    ctx.close();
+  }
 }

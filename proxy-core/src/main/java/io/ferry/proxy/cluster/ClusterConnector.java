@@ -5,7 +5,9 @@ import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.tls.ClusterTls;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -14,9 +16,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +30,9 @@ import java.util.function.Function;
 /**
  * Opens a client connection's connection to one cluster: picks the node (round-robin over this
  * instance's assigned nodes), and when it cannot be reached tries the next ones, including the rest
- * of the local datacenter, within the cluster's connection timeout.
+ * of the local datacenter, within the cluster's connection timeout. With TLS, a connection counts
+ * as open once its TLS handshake succeeded; a refused handshake is a failed attempt, whose reason
+ * the resulting error gives.
  *
  * <p>Thread-safe. The new channel lives on the client channel's event loop, so that a client
  * connection and its cluster connections share one thread and need no locks.
@@ -34,6 +40,8 @@ import java.util.function.Function;
 public final class ClusterConnector {
 
   /** Names of the cluster connection's pipeline handlers. */
+  public static final String TLS = "tls";
+
   public static final String FRAME_DECODER = "frameDecoder";
 
   public static final String IDLE = "idle";
@@ -43,17 +51,20 @@ public final class ClusterConnector {
   private final ProxySettings proxy;
   private final ControlConnection controlConnection;
   private final ProxyMetrics metrics;
+  private final Optional<ClusterTls> tls;
   private final AtomicInteger roundRobin = new AtomicInteger();
 
   public ClusterConnector(
       ClusterSettings cluster,
       ProxySettings proxy,
       ControlConnection controlConnection,
-      ProxyMetrics metrics) {
+      ProxyMetrics metrics,
+      Optional<ClusterTls> tls) {
     this.cluster = cluster;
     this.proxy = proxy;
     this.controlConnection = controlConnection;
     this.metrics = metrics;
+    this.tls = tls;
   }
 
   public ClusterRole role() {
@@ -153,16 +164,24 @@ public final class ClusterConnector {
       String logPrefix =
           "[client " + clientLabel + " → " + cluster.role().id() + " " + address + "]";
       NodeMetrics meters = nodeMetrics.apply(address);
+      Duration remaining = Duration.ofMillis(Math.max(1, remainingMillis));
       Bootstrap bootstrap =
           new Bootstrap()
               .group(eventLoop)
               .channel(NioSocketChannel.class)
               .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) remaining.toMillis())
               .handler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                      tls.ifPresent(
+                          clusterTls ->
+                              channel
+                                  .pipeline()
+                                  .addLast(
+                                      TLS,
+                                      clusterTls.newHandler(channel.alloc(), node, remaining)));
                       channel
                           .pipeline()
                           .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
@@ -189,14 +208,32 @@ public final class ClusterConnector {
       ChannelFuture connect = bootstrap.connect(node);
       connect.addListener(
           future -> {
-            if (future.isSuccess()) {
-              result.complete((ClusterConnection) connect.channel().pipeline().get(CLUSTER));
-            } else {
-              errors.add(address + ": " + future.cause().getMessage());
-              meters.connectionFailed();
-              next(index + 1);
+            if (!future.isSuccess()) {
+              failed(index, address + ": " + future.cause().getMessage(), meters);
+              return;
             }
+            Channel channel = connect.channel();
+            if (tls.isEmpty()) {
+              result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
+              return;
+            }
+            tls.get()
+                .handshake(channel)
+                .whenComplete(
+                    (handshaken, failure) -> {
+                      if (failure == null) {
+                        result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
+                      } else {
+                        failed(index, address + ": " + failure.getMessage(), meters);
+                      }
+                    });
           });
+    }
+
+    private void failed(int index, String error, NodeMetrics meters) {
+      errors.add(error);
+      meters.connectionFailed();
+      next(index + 1);
     }
   }
 

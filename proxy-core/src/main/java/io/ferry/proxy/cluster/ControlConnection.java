@@ -21,6 +21,7 @@ import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.tls.ClusterTls;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +64,7 @@ public final class ControlConnection {
   private final ProxySettings proxy;
   private final EventLoop eventLoop;
   private final MessageCodec codec;
+  private final Optional<ClusterTls> tls;
   private final String logPrefix;
   private final CompletableFuture<ClusterTopology> firstConnection = new CompletableFuture<>();
 
@@ -74,11 +77,16 @@ public final class ControlConnection {
   private volatile int consecutiveFailures;
 
   public ControlConnection(
-      ClusterSettings cluster, ProxySettings proxy, EventLoop eventLoop, MessageCodec codec) {
+      ClusterSettings cluster,
+      ProxySettings proxy,
+      EventLoop eventLoop,
+      MessageCodec codec,
+      Optional<ClusterTls> tls) {
     this.cluster = cluster;
     this.proxy = proxy;
     this.eventLoop = eventLoop;
     this.codec = codec;
+    this.tls = tls;
     this.logPrefix = "[control " + cluster.role().id() + "]";
     this.nextRetryDelay = proxy.heartbeat().retryIntervalMin();
   }
@@ -187,7 +195,8 @@ public final class ControlConnection {
             codec,
             version.code(),
             cluster.connectionTimeout(),
-            proxy.requestTimeout())
+            proxy.requestTimeout(),
+            tls)
         .thenCompose(
             opened ->
                 startup(opened)

@@ -11,6 +11,8 @@ import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.segment.ModernFraming;
 import io.ferry.proxy.segment.SegmentCompression;
 import io.ferry.proxy.stream.StreamIdPool;
+import io.ferry.proxy.tls.ClusterTls;
+import io.ferry.proxy.tls.TlsFailureException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -25,6 +27,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +37,10 @@ import java.util.function.Consumer;
  * A small asynchronous CQL client for Ferry's own traffic (control connections): whole messages in,
  * whole messages out, decoded with the native-protocol library. Not for the forwarding path.
  *
+ * <p>With TLS, the connection is open once its TLS handshake succeeded. A node that refuses Ferry's
+ * client certificate may say so only after the handshake (TLS 1.3 servers check it then): requests
+ * then fail with a {@link TlsFailureException} that says so, not with a bare closed connection.
+ *
  * <p>Thread policy: all state is touched on the connection's event loop; {@link #send} may be
  * called from any thread and hops onto it.
  */
@@ -41,34 +48,51 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
 
   private static final int STREAM_IDS = 128;
 
+  /** Names of the pipeline's handlers. */
+  private static final String TLS = "tls";
+
+  private static final String FRAME_DECODER = "frameDecoder";
+  private static final String CQL = "cql";
+
   private final Channel channel;
   private final MessageCodec codec;
   private final int protocolVersion;
   private final Duration requestTimeout;
+  private final Optional<ClusterTls> tls;
   private final StreamIdPool streamIds = new StreamIdPool(STREAM_IDS);
   private final Pending[] pending = new Pending[STREAM_IDS];
   private final CompletableFuture<String> closed = new CompletableFuture<>();
   private volatile Consumer<Frame> eventListener = event -> {};
   private boolean segmented;
+  private TlsFailureException tlsFailure;
 
   private record Pending(CompletableFuture<Frame> future, ScheduledFuture<?> timeout) {}
 
   private CqlConnection(
-      Channel channel, MessageCodec codec, int protocolVersion, Duration requestTimeout) {
+      Channel channel,
+      MessageCodec codec,
+      int protocolVersion,
+      Duration requestTimeout,
+      Optional<ClusterTls> tls) {
     this.channel = channel;
     this.codec = codec;
     this.protocolVersion = protocolVersion;
     this.requestTimeout = requestTimeout;
+    this.tls = tls;
   }
 
-  /** Opens a connection; the future fails if the node cannot be reached. */
+  /**
+   * Opens a connection; the future fails if the node cannot be reached or, with TLS, if the
+   * handshake fails (with a {@link TlsFailureException} that says why).
+   */
   static CompletableFuture<CqlConnection> open(
       EventLoop eventLoop,
       InetSocketAddress address,
       MessageCodec codec,
       int protocolVersion,
       Duration connectTimeout,
-      Duration requestTimeout) {
+      Duration requestTimeout,
+      Optional<ClusterTls> tls) {
     CompletableFuture<CqlConnection> result = new CompletableFuture<>();
     Bootstrap bootstrap =
         new Bootstrap()
@@ -80,22 +104,45 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    CqlConnection connection =
-                        new CqlConnection(channel, codec, protocolVersion, requestTimeout);
+                    tls.ifPresent(
+                        clusterTls ->
+                            channel
+                                .pipeline()
+                                .addLast(
+                                    TLS,
+                                    clusterTls.newHandler(
+                                        channel.alloc(), address, connectTimeout)));
                     channel
                         .pipeline()
-                        .addLast("frameDecoder", new FrameDecoder(Integer.MAX_VALUE, true))
-                        .addLast("cql", connection);
+                        .addLast(FRAME_DECODER, new FrameDecoder(Integer.MAX_VALUE, true))
+                        .addLast(
+                            CQL,
+                            new CqlConnection(
+                                channel, codec, protocolVersion, requestTimeout, tls));
                   }
                 });
     ChannelFuture connect = bootstrap.connect(address);
     connect.addListener(
         future -> {
-          if (future.isSuccess()) {
-            result.complete((CqlConnection) connect.channel().pipeline().get("cql"));
-          } else {
+          if (!future.isSuccess()) {
             result.completeExceptionally(future.cause());
+            return;
           }
+          CqlConnection connection = (CqlConnection) connect.channel().pipeline().get(CQL);
+          if (tls.isEmpty()) {
+            result.complete(connection);
+            return;
+          }
+          tls.get()
+              .handshake(connect.channel())
+              .whenComplete(
+                  (handshaken, failure) -> {
+                    if (failure == null) {
+                      result.complete(connection);
+                    } else {
+                      result.completeExceptionally(failure);
+                    }
+                  });
         });
     return result;
   }
@@ -141,7 +188,10 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
 
   private void doSend(Message request, CompletableFuture<Frame> future) {
     if (!channel.isActive()) {
-      future.completeExceptionally(new ClosedConnectionException(describe("connection is closed")));
+      future.completeExceptionally(
+          tlsFailure != null
+              ? tlsFailure
+              : new ClosedConnectionException(describe("connection is closed")));
       return;
     }
     int id = streamIds.acquire();
@@ -203,6 +253,10 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (tlsFailure == null && tls.isPresent() && ClusterTls.isTlsFailure(cause)) {
+      tlsFailure = tls.get().failure(cause);
+      closed.complete(tlsFailure.getMessage());
+    }
     closed.complete(cause.toString());
     ctx.close();
   }
@@ -217,7 +271,10 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
         request.timeout().cancel(false);
         request
             .future()
-            .completeExceptionally(new ClosedConnectionException(describe("connection closed")));
+            .completeExceptionally(
+                tlsFailure != null
+                    ? tlsFailure
+                    : new ClosedConnectionException(describe("connection closed")));
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.ferry.proxy.config;
 
 import io.ferry.proxy.cluster.ClusterRole;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,10 +14,41 @@ public record ClusterSettings(
     String password,
     String localDatacenter,
     Duration connectionTimeout,
-    boolean enableHostAssignment) {
+    boolean enableHostAssignment,
+    TlsSettings tls) {
 
   public ClusterSettings {
     contactPoints = List.copyOf(contactPoints);
+  }
+
+  /**
+   * TLS between Ferry and the cluster's nodes: none ({@code serverCaPath} null), one-way (the
+   * nodes' CA only) or mutual (CA, and Ferry's client certificate and key). Paths of PEM files.
+   *
+   * @param hostnameVerification whether a node's certificate must name the address Ferry connects
+   *     to
+   */
+  public record TlsSettings(
+      Path serverCaPath, Path clientCertPath, Path clientKeyPath, boolean hostnameVerification) {
+
+    /** Whether Ferry connects to the nodes with TLS. */
+    public boolean enabled() {
+      return serverCaPath != null;
+    }
+
+    /** Whether Ferry presents a client certificate. */
+    public boolean mutual() {
+      return clientCertPath != null;
+    }
+
+    @Override
+    public String toString() {
+      if (!enabled()) {
+        return "off";
+      }
+      return (mutual() ? "mutual" : "one-way")
+          + (hostnameVerification ? "" : " without hostname verification");
+    }
   }
 
   public boolean hasCredentials() {
@@ -40,6 +72,8 @@ public record ClusterSettings(
         + connectionTimeout
         + ", enableHostAssignment="
         + enableHostAssignment
+        + ", tls="
+        + tls
         + "]";
   }
 }

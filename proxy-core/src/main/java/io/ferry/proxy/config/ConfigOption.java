@@ -24,6 +24,14 @@ public interface ConfigOption {
     return definition().environmentVariable();
   }
 
+  /**
+   * How errors name the setting: its path, and its environment variable in parentheses if it has
+   * one, e.g. {@code ferry.proxy.max-stream-ids (ZDM_PROXY_MAX_STREAM_IDS)}.
+   */
+  default String label() {
+    return environmentVariable() == null ? path() : path() + " (" + environmentVariable() + ")";
+  }
+
   /** How the environment variable's text becomes a configuration value. */
   default EnvironmentValue environmentValue() {
     return definition().environmentValue();

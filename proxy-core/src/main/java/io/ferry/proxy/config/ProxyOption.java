@@ -23,6 +23,14 @@ public enum ProxyOption implements ConfigOption {
       "ferry.origin.connection-timeout", "ZDM_ORIGIN_CONNECTION_TIMEOUT_MS", MILLISECONDS),
   ORIGIN_ENABLE_HOST_ASSIGNMENT(
       "ferry.origin.enable-host-assignment", "ZDM_ORIGIN_ENABLE_HOST_ASSIGNMENT", BOOLEAN),
+  ORIGIN_TLS_SERVER_CA_PATH(
+      "ferry.origin.tls.server-ca-path", "ZDM_ORIGIN_TLS_SERVER_CA_PATH", TEXT),
+  ORIGIN_TLS_CLIENT_CERT_PATH(
+      "ferry.origin.tls.client-cert-path", "ZDM_ORIGIN_TLS_CLIENT_CERT_PATH", TEXT),
+  ORIGIN_TLS_CLIENT_KEY_PATH(
+      "ferry.origin.tls.client-key-path", "ZDM_ORIGIN_TLS_CLIENT_KEY_PATH", TEXT),
+  ORIGIN_TLS_HOSTNAME_VERIFICATION(
+      "ferry.origin.tls.hostname-verification", "FERRY_ORIGIN_TLS_HOSTNAME_VERIFICATION", BOOLEAN),
 
   TARGET_CONTACT_POINTS(
       "ferry.target.contact-points", "ZDM_TARGET_CONTACT_POINTS", COMMA_SEPARATED_LIST),
@@ -34,9 +42,22 @@ public enum ProxyOption implements ConfigOption {
       "ferry.target.connection-timeout", "ZDM_TARGET_CONNECTION_TIMEOUT_MS", MILLISECONDS),
   TARGET_ENABLE_HOST_ASSIGNMENT(
       "ferry.target.enable-host-assignment", "ZDM_TARGET_ENABLE_HOST_ASSIGNMENT", BOOLEAN),
+  TARGET_TLS_SERVER_CA_PATH(
+      "ferry.target.tls.server-ca-path", "ZDM_TARGET_TLS_SERVER_CA_PATH", TEXT),
+  TARGET_TLS_CLIENT_CERT_PATH(
+      "ferry.target.tls.client-cert-path", "ZDM_TARGET_TLS_CLIENT_CERT_PATH", TEXT),
+  TARGET_TLS_CLIENT_KEY_PATH(
+      "ferry.target.tls.client-key-path", "ZDM_TARGET_TLS_CLIENT_KEY_PATH", TEXT),
+  TARGET_TLS_HOSTNAME_VERIFICATION(
+      "ferry.target.tls.hostname-verification", "FERRY_TARGET_TLS_HOSTNAME_VERIFICATION", BOOLEAN),
 
   LISTEN_ADDRESS("ferry.proxy.listen-address", "ZDM_PROXY_LISTEN_ADDRESS", TEXT),
   LISTEN_PORT("ferry.proxy.listen-port", "ZDM_PROXY_LISTEN_PORT", INTEGER),
+  PROXY_TLS_CA_PATH("ferry.proxy.tls.ca-path", "ZDM_PROXY_TLS_CA_PATH", TEXT),
+  PROXY_TLS_CERT_PATH("ferry.proxy.tls.cert-path", "ZDM_PROXY_TLS_CERT_PATH", TEXT),
+  PROXY_TLS_KEY_PATH("ferry.proxy.tls.key-path", "ZDM_PROXY_TLS_KEY_PATH", TEXT),
+  PROXY_TLS_REQUIRE_CLIENT_AUTH(
+      "ferry.proxy.tls.require-client-auth", "ZDM_PROXY_TLS_REQUIRE_CLIENT_AUTH", BOOLEAN),
   PRIMARY_CLUSTER("ferry.proxy.primary-cluster", "ZDM_PRIMARY_CLUSTER", TEXT),
   READ_MODE("ferry.proxy.read-mode", "ZDM_READ_MODE", TEXT),
   ASYNC_HANDSHAKE_TIMEOUT(

@@ -7,6 +7,7 @@ import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.routing.ReadMode;
 import io.netty.util.NetUtil;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,6 +23,7 @@ public record ProxySettings(
     ClusterSettings target,
     String listenAddress,
     int listenPort,
+    ClientTlsSettings clientTls,
     ClusterRole primaryCluster,
     ReadMode readMode,
     DualReadSettings dualReads,
@@ -47,6 +49,20 @@ public record ProxySettings(
 
   /** The largest frame body the protocol allows. */
   public static final long PROTOCOL_MAX_FRAME_LENGTH = 256L * 1024 * 1024;
+
+  /**
+   * TLS between clients and Ferry: off ({@code caPath} null), or on with Ferry's certificate and
+   * key, and the CA that client certificates must be signed by when they are required. Paths of PEM
+   * files.
+   */
+  public record ClientTlsSettings(
+      Path caPath, Path certPath, Path keyPath, boolean requireClientAuth) {
+
+    /** Whether clients connect to Ferry with TLS. */
+    public boolean enabled() {
+      return caPath != null;
+    }
+  }
 
   /** Heartbeats and reconnection of cluster connections. */
   public record HeartbeatSettings(
@@ -136,7 +152,14 @@ public record ProxySettings(
             ORIGIN_PASSWORD,
             ORIGIN_LOCAL_DATACENTER,
             ORIGIN_CONNECTION_TIMEOUT,
-            ORIGIN_ENABLE_HOST_ASSIGNMENT);
+            ORIGIN_ENABLE_HOST_ASSIGNMENT,
+            clusterTls(
+                reader,
+                ClusterRole.ORIGIN,
+                ORIGIN_TLS_SERVER_CA_PATH,
+                ORIGIN_TLS_CLIENT_CERT_PATH,
+                ORIGIN_TLS_CLIENT_KEY_PATH,
+                ORIGIN_TLS_HOSTNAME_VERIFICATION));
     ClusterSettings target =
         cluster(
             reader,
@@ -147,13 +170,21 @@ public record ProxySettings(
             TARGET_PASSWORD,
             TARGET_LOCAL_DATACENTER,
             TARGET_CONNECTION_TIMEOUT,
-            TARGET_ENABLE_HOST_ASSIGNMENT);
+            TARGET_ENABLE_HOST_ASSIGNMENT,
+            clusterTls(
+                reader,
+                ClusterRole.TARGET,
+                TARGET_TLS_SERVER_CA_PATH,
+                TARGET_TLS_CLIENT_CERT_PATH,
+                TARGET_TLS_CLIENT_KEY_PATH,
+                TARGET_TLS_HOSTNAME_VERIFICATION));
 
     String listenAddress = reader.text(LISTEN_ADDRESS);
     if (listenAddress.isBlank()) {
       reader.problem(LISTEN_ADDRESS, "expected a host name or IP address");
     }
     int listenPort = reader.integer(LISTEN_PORT, 0, 65535);
+    ClientTlsSettings clientTls = clientTls(reader);
     ClusterRole primary = reader.choice(PRIMARY_CLUSTER, ClusterRole.class, ClusterRole.ORIGIN);
     ClusterRole systemQueries =
         reader.choice(SYSTEM_QUERIES_MODE, ClusterRole.class, ClusterRole.ORIGIN);
@@ -235,6 +266,7 @@ public record ProxySettings(
         target,
         listenAddress,
         listenPort,
+        clientTls,
         primary,
         readMode,
         dualReads,
@@ -265,7 +297,8 @@ public record ProxySettings(
       ProxyOption password,
       ProxyOption localDatacenter,
       ProxyOption connectionTimeout,
-      ProxyOption enableHostAssignment) {
+      ProxyOption enableHostAssignment,
+      ClusterSettings.TlsSettings tls) {
     List<String> points = reader.list(contactPoints);
     if (points.isEmpty()) {
       reader.problem(
@@ -279,6 +312,75 @@ public record ProxySettings(
         reader.text(password),
         reader.text(localDatacenter),
         reader.duration(connectionTimeout, Duration.ofMillis(1)),
-        reader.bool(enableHostAssignment));
+        reader.bool(enableHostAssignment),
+        tls);
+  }
+
+  /** The ZDM Proxy's rule: CA, certificate and key together, or none of them. */
+  private static ClientTlsSettings clientTls(SettingsReader reader) {
+    List<ProxyOption> files = List.of(PROXY_TLS_CA_PATH, PROXY_TLS_CERT_PATH, PROXY_TLS_KEY_PATH);
+    List<ProxyOption> set = files.stream().filter(option -> isSet(reader, option)).toList();
+    if (!set.isEmpty() && set.size() < files.size()) {
+      for (ProxyOption missing : files) {
+        if (!set.contains(missing)) {
+          reader.problem(
+              missing,
+              "expected a PEM file too: client-facing TLS needs a CA, a certificate and a key"
+                  + " together, and "
+                  + set.stream().map(ProxyOption::environmentVariable).toList()
+                  + " is set");
+        }
+      }
+    }
+    return new ClientTlsSettings(
+        reader.file(PROXY_TLS_CA_PATH, "PEM file of CA certificates"),
+        reader.file(PROXY_TLS_CERT_PATH, "PEM certificate file"),
+        reader.file(PROXY_TLS_KEY_PATH, "PEM private key file"),
+        reader.bool(PROXY_TLS_REQUIRE_CLIENT_AUTH));
+  }
+
+  /** The ZDM Proxy's rule: the CA alone (one-way TLS), or CA, certificate and key (mutual TLS). */
+  private static ClusterSettings.TlsSettings clusterTls(
+      SettingsReader reader,
+      ClusterRole role,
+      ProxyOption serverCa,
+      ProxyOption clientCert,
+      ProxyOption clientKey,
+      ProxyOption hostnameVerification) {
+    boolean caSet = isSet(reader, serverCa);
+    boolean certSet = isSet(reader, clientCert);
+    boolean keySet = isSet(reader, clientKey);
+    if (!caSet && (certSet || keySet)) {
+      reader.problem(
+          serverCa,
+          "expected the PEM file of the CA that signed the "
+              + role.id()
+              + " nodes' certificates: TLS to "
+              + role.id()
+              + " is the CA alone (one-way) or the CA, a client certificate and its key (mutual)");
+    }
+    if (certSet && !keySet) {
+      reader.problem(
+          clientKey,
+          "expected the PEM file of the private key of "
+              + clientCert.environmentVariable()
+              + "'s certificate: a client certificate needs its key");
+    }
+    if (keySet && !certSet) {
+      reader.problem(
+          clientCert,
+          "expected the PEM file of the client certificate whose key "
+              + clientKey.environmentVariable()
+              + " names");
+    }
+    return new ClusterSettings.TlsSettings(
+        reader.file(serverCa, "PEM file of CA certificates"),
+        reader.file(clientCert, "PEM certificate file"),
+        reader.file(clientKey, "PEM private key file"),
+        reader.bool(hostnameVerification));
+  }
+
+  private static boolean isSet(SettingsReader reader, ProxyOption option) {
+    return !reader.text(option).isBlank();
   }
 }

@@ -3,6 +3,9 @@ package io.ferry.proxy.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +111,37 @@ public final class SettingsReader {
     return value;
   }
 
+  /**
+   * An optional file: an empty value means none ({@code null}); otherwise a file that exists and
+   * Ferry may read.
+   *
+   * @param what what the file holds, for the problem, e.g. {@code "PEM certificate file"}
+   */
+  public Path file(ConfigOption option, String what) {
+    String text = text(option).trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    Path path;
+    try {
+      path = Path.of(text);
+    } catch (InvalidPathException e) {
+      problem(option, "expected the path of a " + what + ", but it is not a valid path");
+      return null;
+    }
+    String unusable =
+        !Files.exists(path)
+            ? "it does not exist"
+            : Files.isDirectory(path)
+                ? "it is a directory"
+                : !Files.isReadable(path) ? "Ferry may not read it (file permissions)" : null;
+    if (unusable != null) {
+      problem(option, "expected a readable " + what + ", but " + unusable);
+      return null;
+    }
+    return path;
+  }
+
   /** An enum constant, matched case-insensitively by name. */
   public <E extends Enum<E>> E choice(ConfigOption option, Class<E> type, E fallback) {
     return parsed(
@@ -159,10 +193,7 @@ public final class SettingsReader {
   }
 
   private String describe(ConfigOption option) {
-    String name =
-        option.environmentVariable() == null
-            ? option.path()
-            : option.path() + " (" + option.environmentVariable() + ")";
+    String name = option.label();
     if (!config.hasPathOrNull(option.path())) {
       return name + " (missing)";
     }

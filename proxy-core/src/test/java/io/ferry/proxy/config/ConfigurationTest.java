@@ -2,6 +2,7 @@ package io.ferry.proxy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -235,5 +236,119 @@ class ConfigurationTest {
         assertThat(comments).as(option.path()).contains(option.environmentVariable());
       }
     }
+  }
+
+  @Test
+  void should_keep_tls_off_by_default_with_hostname_verification_on() {
+    // when
+    ProxySettings settings = load(Map.of());
+    // then
+    assertThat(settings.clientTls().enabled()).isFalse();
+    assertThat(settings.clientTls().requireClientAuth()).isFalse();
+    assertThat(settings.origin().tls().enabled()).isFalse();
+    assertThat(settings.target().tls().enabled()).isFalse();
+    assertThat(settings.origin().tls().hostnameVerification()).isTrue();
+    assertThat(settings.target().tls().hostnameVerification()).isTrue();
+  }
+
+  @Test
+  void should_read_tls_files_from_the_zdm_variables(@TempDir Path directory) throws IOException {
+    // given
+    Path ca = Files.writeString(directory.resolve("ca.pem"), "ca");
+    Path cert = Files.writeString(directory.resolve("cert.pem"), "cert");
+    Path key = Files.writeString(directory.resolve("key.pem"), "key");
+    // when
+    ProxySettings settings =
+        load(
+            Map.ofEntries(
+                Map.entry("ZDM_PROXY_TLS_CA_PATH", ca.toString()),
+                Map.entry("ZDM_PROXY_TLS_CERT_PATH", cert.toString()),
+                Map.entry("ZDM_PROXY_TLS_KEY_PATH", key.toString()),
+                Map.entry("ZDM_PROXY_TLS_REQUIRE_CLIENT_AUTH", "true"),
+                Map.entry("ZDM_ORIGIN_TLS_SERVER_CA_PATH", ca.toString()),
+                Map.entry("ZDM_TARGET_TLS_SERVER_CA_PATH", ca.toString()),
+                Map.entry("ZDM_TARGET_TLS_CLIENT_CERT_PATH", cert.toString()),
+                Map.entry("ZDM_TARGET_TLS_CLIENT_KEY_PATH", key.toString()),
+                Map.entry("FERRY_TARGET_TLS_HOSTNAME_VERIFICATION", "false")));
+    // then
+    assertThat(settings.clientTls())
+        .isEqualTo(new ProxySettings.ClientTlsSettings(ca, cert, key, true));
+    assertThat(settings.origin().tls())
+        .isEqualTo(new ClusterSettings.TlsSettings(ca, null, null, true));
+    assertThat(settings.origin().tls().mutual()).isFalse();
+    assertThat(settings.target().tls())
+        .isEqualTo(new ClusterSettings.TlsSettings(ca, cert, key, false));
+    assertThat(settings.target().tls().mutual()).isTrue();
+    assertThat(settings.target().toString()).contains("tls=mutual without hostname verification");
+  }
+
+  @Test
+  void should_refuse_client_facing_tls_without_its_three_files(@TempDir Path directory)
+      throws IOException {
+    // given
+    Path cert = Files.writeString(directory.resolve("cert.pem"), "cert");
+    // when
+    Throwable thrown =
+        catchThrowable(() -> load(Map.of("ZDM_PROXY_TLS_CERT_PATH", cert.toString())));
+    // then
+    assertThat(((InvalidConfigurationException) thrown).problems())
+        .containsExactly(
+            "ferry.proxy.tls.ca-path (ZDM_PROXY_TLS_CA_PATH) = \"\" (default): expected a PEM file"
+                + " too: client-facing TLS needs a CA, a certificate and a key together, and"
+                + " [ZDM_PROXY_TLS_CERT_PATH] is set",
+            "ferry.proxy.tls.key-path (ZDM_PROXY_TLS_KEY_PATH) = \"\" (default): expected a PEM"
+                + " file too: client-facing TLS needs a CA, a certificate and a key together, and"
+                + " [ZDM_PROXY_TLS_CERT_PATH] is set");
+  }
+
+  @Test
+  void should_refuse_a_client_certificate_without_its_key_or_without_a_ca(@TempDir Path directory)
+      throws IOException {
+    // given
+    Path cert = Files.writeString(directory.resolve("cert.pem"), "cert");
+    // when
+    Throwable thrown =
+        catchThrowable(() -> load(Map.of("ZDM_ORIGIN_TLS_CLIENT_CERT_PATH", cert.toString())));
+    // then
+    assertThat(((InvalidConfigurationException) thrown).problems())
+        .hasSize(2)
+        .anySatisfy(
+            problem ->
+                assertThat(problem)
+                    .startsWith("ferry.origin.tls.server-ca-path (ZDM_ORIGIN_TLS_SERVER_CA_PATH)")
+                    .contains("expected the PEM file of the CA that signed the origin nodes'"))
+        .anySatisfy(
+            problem ->
+                assertThat(problem)
+                    .startsWith("ferry.origin.tls.client-key-path (ZDM_ORIGIN_TLS_CLIENT_KEY_PATH)")
+                    .contains("a client certificate needs its key"));
+  }
+
+  @Test
+  void should_name_the_setting_and_the_path_of_a_missing_or_unreadable_file(
+      @TempDir Path directory) {
+    // given
+    Path missing = directory.resolve("missing-ca.pem");
+    // when
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                load(
+                    Map.of(
+                        "ZDM_TARGET_TLS_SERVER_CA_PATH",
+                        missing.toString(),
+                        "ZDM_ORIGIN_TLS_SERVER_CA_PATH",
+                        directory.toString())));
+    // then
+    assertThat(((InvalidConfigurationException) thrown).problems())
+        .containsExactlyInAnyOrder(
+            "ferry.target.tls.server-ca-path (ZDM_TARGET_TLS_SERVER_CA_PATH) = \""
+                + missing
+                + "\" (from environment variable ZDM_TARGET_TLS_SERVER_CA_PATH): expected a"
+                + " readable PEM file of CA certificates, but it does not exist",
+            "ferry.origin.tls.server-ca-path (ZDM_ORIGIN_TLS_SERVER_CA_PATH) = \""
+                + directory
+                + "\" (from environment variable ZDM_ORIGIN_TLS_SERVER_CA_PATH): expected a"
+                + " readable PEM file of CA certificates, but it is a directory");
   }
 }

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
+import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
@@ -101,6 +102,14 @@ final class RunningProxy implements AutoCloseable {
 
   static CqlSession connect(
       InetSocketAddress contactPoint, UnaryOperator<ProgrammaticDriverConfigLoaderBuilder> config) {
+    return connect(contactPoint, config, null);
+  }
+
+  /** A session over TLS when {@code tls} is not null. */
+  static CqlSession connect(
+      InetSocketAddress contactPoint,
+      UnaryOperator<ProgrammaticDriverConfigLoaderBuilder> config,
+      SslEngineFactory tls) {
     ProgrammaticDriverConfigLoaderBuilder loader =
         DriverConfigLoader.programmaticBuilder()
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(20))
@@ -114,6 +123,9 @@ final class RunningProxy implements AutoCloseable {
             .addContactPoint(contactPoint)
             .withLocalDatacenter(DATACENTER)
             .withConfigLoader(config.apply(loader).build());
+    if (tls != null) {
+      builder.withSslEngineFactory(tls);
+    }
     return builder.build();
   }
 

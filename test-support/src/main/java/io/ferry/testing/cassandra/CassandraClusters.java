@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The two single-node clusters that a migration goes between, origin on {@value #ORIGIN_ADDRESS}
  * and target on {@value #TARGET_ADDRESS}, shared by every test class of a test run; plus the
  * dedicated nodes that tests start for themselves. Obtain it as a parameter of a test class
- * annotated {@link WithCassandraClusters}.
+ * annotated {@link WithCassandraClusters}; the shared nodes start when the first class that needs
+ * them asks.
  *
  * <p>Shared nodes are for tests that leave them as they found them; a test that stops, pauses or
  * otherwise harms a node starts its own with {@link #startNode(NodeSpec)}.
@@ -45,48 +46,50 @@ public final class CassandraClusters implements AutoCloseable {
 
   private final CassandraDistribution distribution;
   private final Path runDirectory;
-  private final CassandraNode origin;
-  private final CassandraNode target;
   private final List<CassandraNode> dedicatedNodes = new CopyOnWriteArrayList<>();
+  private volatile CassandraNode origin;
+  private volatile CassandraNode target;
 
-  private CassandraClusters(
-      CassandraDistribution distribution,
-      Path runDirectory,
-      CassandraNode origin,
-      CassandraNode target) {
+  private CassandraClusters(CassandraDistribution distribution, Path runDirectory) {
     this.distribution = distribution;
     this.runDirectory = runDirectory;
-    this.origin = origin;
-    this.target = target;
+  }
+
+  /** Resolves Cassandra; nodes start later, with fresh directories under {@code runDirectory}. */
+  static CassandraClusters create(Path runDirectory) {
+    return new CassandraClusters(CassandraDistribution.resolve(LOG::info), runDirectory);
   }
 
   /**
-   * Resolves Cassandra, then starts origin and target at the same time with fresh directories under
-   * {@code runDirectory} and waits until both accept CQL connections.
+   * Starts origin and target at the same time, unless they are already running, and waits until
+   * both accept CQL connections.
    */
-  static CassandraClusters start(Path runDirectory) {
-    CassandraDistribution distribution = CassandraDistribution.resolve(LOG::info);
+  synchronized void startSharedNodes() {
+    if (origin != null) {
+      return;
+    }
     long startNanos = System.nanoTime();
     List<CassandraNode> started = new ArrayList<>();
     try {
-      CassandraNode origin =
+      CassandraNode startedOrigin =
           CassandraNode.start(
               distribution, nodeSpec(runDirectory, ORIGIN_ADDRESS, ORIGIN_CLUSTER_NAME).build());
-      started.add(origin);
-      CassandraNode target =
+      started.add(startedOrigin);
+      CassandraNode startedTarget =
           CassandraNode.start(
               distribution, nodeSpec(runDirectory, TARGET_ADDRESS, TARGET_CLUSTER_NAME).build());
-      started.add(target);
+      started.add(startedTarget);
       // Both JVMs are already starting: waiting for one after the other costs no extra time.
-      origin.awaitReady(READY_TIMEOUT);
-      target.awaitReady(READY_TIMEOUT);
+      startedOrigin.awaitReady(READY_TIMEOUT);
+      startedTarget.awaitReady(READY_TIMEOUT);
       LOG.info(
           "Origin {} and target {} ready after {} ms (logs under {})",
           ORIGIN_ADDRESS,
           TARGET_ADDRESS,
           Duration.ofNanos(System.nanoTime() - startNanos).toMillis(),
           runDirectory);
-      return new CassandraClusters(distribution, runDirectory, origin, target);
+      target = startedTarget;
+      origin = startedOrigin;
     } catch (RuntimeException e) {
       started.forEach(CassandraNode::kill);
       throw e;
@@ -112,13 +115,21 @@ public final class CassandraClusters implements AutoCloseable {
     }
   }
 
-  /** Origin: the cluster clients migrate away from, on {@value #ORIGIN_ADDRESS}. */
+  /**
+   * Origin: the cluster clients migrate away from, on {@value #ORIGIN_ADDRESS}; started now if it
+   * is not running yet.
+   */
   public CassandraNode origin() {
+    startSharedNodes();
     return origin;
   }
 
-  /** Target: the cluster clients migrate to, on {@value #TARGET_ADDRESS}. */
+  /**
+   * Target: the cluster clients migrate to, on {@value #TARGET_ADDRESS}; started now if it is not
+   * running yet.
+   */
   public CassandraNode target() {
+    startSharedNodes();
     return target;
   }
 
@@ -152,8 +163,10 @@ public final class CassandraClusters implements AutoCloseable {
   @Override
   public void close() {
     dedicatedNodes.forEach(CassandraNode::kill);
-    origin.kill();
-    target.kill();
+    if (origin != null) {
+      origin.kill();
+      target.kill();
+    }
     LOG.info("Killed the Cassandra nodes of this test run; their logs are under {}", runDirectory);
   }
 

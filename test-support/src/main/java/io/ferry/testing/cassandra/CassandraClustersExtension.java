@@ -6,8 +6,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Resolves {@link CassandraClusters} parameters (of constructors, lifecycle and test methods),
- * starting origin and target at the first request and sharing them with every test class of the
- * run; JUnit closes them when the run ends. Use it through {@link WithCassandraClusters}.
+ * starting origin and target at the first request of a class that needs them ({@link
+ * WithCassandraClusters#sharedNodes()}) and sharing them with every test class of the run; JUnit
+ * closes them when the run ends. Use it through {@link WithCassandraClusters}.
  */
 public final class CassandraClustersExtension implements ParameterResolver {
 
@@ -24,12 +25,19 @@ public final class CassandraClustersExtension implements ParameterResolver {
   public Object resolveParameter(
       ParameterContext parameterContext, ExtensionContext extensionContext) {
     // The root store lives as long as the run and closes its AutoCloseable values at the end.
-    return extensionContext
-        .getRoot()
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(
-            CassandraClusters.class,
-            key -> CassandraClusters.start(CassandraClusters.newRunDirectory()),
-            CassandraClusters.class);
+    CassandraClusters clusters =
+        extensionContext
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                CassandraClusters.class,
+                key -> CassandraClusters.create(CassandraClusters.newRunDirectory()),
+                CassandraClusters.class);
+    WithCassandraClusters annotation =
+        extensionContext.getRequiredTestClass().getAnnotation(WithCassandraClusters.class);
+    if (annotation == null || annotation.sharedNodes()) {
+      clusters.startSharedNodes();
+    }
+    return clusters;
   }
 }

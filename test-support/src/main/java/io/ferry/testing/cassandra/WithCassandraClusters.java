@@ -26,4 +26,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(CassandraClustersExtension.class)
-public @interface WithCassandraClusters {}
+public @interface WithCassandraClusters {
+
+  /**
+   * Whether the class uses the shared origin and target. A class that starts only dedicated nodes
+   * sets it to false: the shared nodes then start only if another class of the run needs them (or
+   * it calls {@link CassandraClusters#origin()} or {@link CassandraClusters#target()}).
+   */
+  boolean sharedNodes() default true;
+}

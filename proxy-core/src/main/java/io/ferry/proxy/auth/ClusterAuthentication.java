@@ -28,7 +28,7 @@ public final class ClusterAuthentication {
   }
 
   /** More rounds than any mechanism Cassandra or DSE uses; a node asking for more is refused. */
-  static final int MAX_ROUNDS = 5;
+  public static final int MAX_ROUNDS = 5;
 
   private final ClusterConnection connection;
   private final MessageCodec codec;
@@ -147,7 +147,8 @@ public final class ClusterAuthentication {
     return status;
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
+  /** A token's bytes, without moving {@code buffer}; {@code null} for a null token. */
+  public static byte[] bytes(ByteBuffer buffer) {
     if (buffer == null) {
       return null;
     }

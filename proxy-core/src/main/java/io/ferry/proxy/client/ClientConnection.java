@@ -1022,9 +1022,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (isModernFraming() && channel.pipeline().get(ModernFraming.SEGMENT_DECODER) == null) {
       // v5: what follows the handshake answer travels in segments, both ways.
       ModernFraming.install(
-          channel.pipeline(),
-          ClientPipeline.FRAME_DECODER,
-          compression == Compression.LZ4 ? SegmentCompression.LZ4 : SegmentCompression.NONE);
+          channel.pipeline(), ClientPipeline.FRAME_DECODER, SegmentCompression.of(compression));
       return;
     }
     if (compression != null
@@ -1047,14 +1045,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     ClusterConnection connection = role == ClusterRole.ORIGIN ? origin : target;
     if (!cluster.hasCredentials()) {
       onFerryAuthenticationFailed(
-          role
+          role.id()
               + " "
               + Endpoints.format(connection.node())
               + " requires authentication, but Ferry has no credentials for it: set "
-              + environmentPrefix(role)
-              + "_USERNAME and "
-              + environmentPrefix(role)
-              + "_PASSWORD");
+              + cluster.credentialSettings());
       return;
     }
     String authenticator =
@@ -1100,8 +1095,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         + " "
         + Endpoints.format(connection.node())
         + " refused Ferry's configured credentials ("
-        + environmentPrefix(role)
-        + "_USERNAME="
+        + context.settings().cluster(role).usernameVariable()
+        + "="
         + context.settings().cluster(role).username()
         + "): "
         + ferryAuthentication.failure();
@@ -1225,10 +1220,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     if (handshakeAnswer) {
       handshakeAnswered();
     }
-  }
-
-  private static String environmentPrefix(ClusterRole role) {
-    return role == ClusterRole.ORIGIN ? "ZDM_ORIGIN" : "ZDM_TARGET";
   }
 
   @Override

@@ -69,6 +69,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
   private final int protocolVersion;
   private final int maxFrameLength;
   private Compression compression;
+  private final boolean modernFraming;
   private boolean segmented;
   private final NodeMetrics metrics;
   private Listener listener;
@@ -95,6 +96,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     this.maxOrphans = maxOrphans;
     this.protocolVersion = protocolVersion;
     this.maxFrameLength = maxFrameLength;
+    this.modernFraming = ProtocolVersion.fromCode(protocolVersion).hasModernFraming();
     this.metrics = metrics;
     this.writer = new FrameWriter(channel);
   }
@@ -214,18 +216,15 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     int streamId = Frames.streamId(frame);
-    if (protocolVersion == ProtocolVersion.V5.code() && !segmented) {
-      int opcode = Frames.opcode(frame);
-      if (opcode == ProtocolConstants.Opcode.READY
-          || opcode == ProtocolConstants.Opcode.AUTHENTICATE) {
-        // v5: everything after the handshake answer travels in segments, LZ4-compressed if the
-        // STARTUP asked for compression.
-        segmented = true;
-        ModernFraming.install(
-            channel.pipeline(),
-            ClusterConnector.FRAME_DECODER,
-            compression == Compression.LZ4 ? SegmentCompression.LZ4 : SegmentCompression.NONE);
-      }
+    if (modernFraming && !segmented) {
+      // v5: everything after the handshake answer travels in segments, LZ4-compressed if the
+      // STARTUP asked for compression.
+      segmented =
+          ModernFraming.installOnHandshakeAnswer(
+              channel.pipeline(),
+              ClusterConnector.FRAME_DECODER,
+              Frames.opcode(frame),
+              SegmentCompression.of(compression));
     }
     if (streamId == Frames.EVENT_STREAM_ID) {
       listener.onEvent(this, frame);
@@ -306,7 +305,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
    */
   public void startupSent(Compression compression) {
     this.compression = compression;
-    if (compression == null || protocolVersion == ProtocolVersion.V5.code()) {
+    if (compression == null || modernFraming) {
       return;
     }
     channel

@@ -6,14 +6,7 @@ import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.tls.ClusterTls;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -40,8 +33,6 @@ import java.util.function.Function;
 public final class ClusterConnector {
 
   /** Names of the cluster connection's pipeline handlers. */
-  public static final String TLS = "tls";
-
   public static final String FRAME_DECODER = "frameDecoder";
 
   public static final String IDLE = "idle";
@@ -165,69 +156,37 @@ public final class ClusterConnector {
           "[client " + clientLabel + " → " + cluster.role().id() + " " + address + "]";
       NodeMetrics meters = nodeMetrics.apply(address);
       Duration remaining = Duration.ofMillis(Math.max(1, remainingMillis));
-      Bootstrap bootstrap =
-          new Bootstrap()
-              .group(eventLoop)
-              .channel(NioSocketChannel.class)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) remaining.toMillis())
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                      tls.ifPresent(
-                          clusterTls ->
-                              channel
-                                  .pipeline()
-                                  .addLast(
-                                      TLS,
-                                      clusterTls.newHandler(channel.alloc(), node, remaining)));
-                      channel
-                          .pipeline()
-                          .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
-                          .addLast(
-                              IDLE,
-                              new IdleStateHandler(
-                                  0,
-                                  proxy.heartbeat().interval().toMillis(),
-                                  0,
-                                  TimeUnit.MILLISECONDS))
-                          .addLast(
-                              CLUSTER,
-                              new ClusterConnection(
-                                  cluster.role(),
-                                  channel,
-                                  logPrefix,
-                                  proxy.maxStreamIds(),
-                                  proxy.maxOrphanedStreamIds(),
-                                  protocolVersion,
-                                  proxy.maxFrameLength(),
-                                  meters));
-                    }
-                  });
-      ChannelFuture connect = bootstrap.connect(node);
-      connect.addListener(
-          future -> {
-            if (!future.isSuccess()) {
-              failed(index, address + ": " + future.cause().getMessage(), meters);
-              return;
-            }
-            Channel channel = connect.channel();
-            if (tls.isEmpty()) {
-              result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
-              return;
-            }
-            tls.get()
-                .handshake(channel)
-                .whenComplete(
-                    (handshaken, failure) -> {
-                      if (failure == null) {
-                        result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
-                      } else {
-                        failed(index, address + ": " + failure.getMessage(), meters);
-                      }
-                    });
-          });
+      NodeChannels.open(
+              eventLoop,
+              node,
+              remaining,
+              tls,
+              pipeline ->
+                  pipeline
+                      .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
+                      .addLast(
+                          IDLE,
+                          new IdleStateHandler(
+                              0, proxy.heartbeat().interval().toMillis(), 0, TimeUnit.MILLISECONDS))
+                      .addLast(
+                          CLUSTER,
+                          new ClusterConnection(
+                              cluster.role(),
+                              pipeline.channel(),
+                              logPrefix,
+                              proxy.maxStreamIds(),
+                              proxy.maxOrphanedStreamIds(),
+                              protocolVersion,
+                              proxy.maxFrameLength(),
+                              meters)))
+          .whenComplete(
+              (channel, failure) -> {
+                if (failure == null) {
+                  result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
+                } else {
+                  failed(index, address + ": " + failure.getMessage(), meters);
+                }
+              });
     }
 
     private void failed(int index, String error, NodeMetrics meters) {

@@ -15,6 +15,7 @@ import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
 import com.datastax.oss.protocol.internal.response.result.Rows;
+import io.ferry.proxy.auth.ClusterAuthentication;
 import io.ferry.proxy.auth.PlainTextAuthenticator;
 import io.ferry.proxy.auth.SaslAuthenticator;
 import io.ferry.proxy.config.ClusterSettings;
@@ -55,7 +56,6 @@ public final class ControlConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlConnection.class);
 
-  private static final int MAX_AUTH_ROUNDS = 5;
   private static final Duration REFRESH_DEBOUNCE = Duration.ofMillis(100);
   private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
   private static final String RANDOM = "org.apache.cassandra.dht.RandomPartitioner";
@@ -248,17 +248,11 @@ public final class ControlConnection {
 
   private CompletableFuture<Void> authenticate(CqlConnection opened, Authenticate authenticate) {
     if (!cluster.hasCredentials()) {
-      String role = cluster.role().name();
       throw new IllegalStateException(
           "the cluster requires authentication ("
               + authenticate.authenticator
-              + "): set ZDM_"
-              + role
-              + "_USERNAME and ZDM_"
-              + role
-              + "_PASSWORD (ferry."
-              + cluster.role().id()
-              + ".username/password)");
+              + "): set "
+              + cluster.credentialSettings());
     }
     SaslAuthenticator authenticator =
         new PlainTextAuthenticator(
@@ -275,11 +269,13 @@ public final class ControlConnection {
               if (frame.message instanceof AuthSuccess) {
                 return CompletableFuture.<Void>completedFuture(null);
               }
-              if (frame.message instanceof AuthChallenge challenge && round < MAX_AUTH_ROUNDS) {
-                byte[] received = new byte[challenge.token.remaining()];
-                challenge.token.duplicate().get(received);
+              if (frame.message instanceof AuthChallenge challenge
+                  && round < ClusterAuthentication.MAX_ROUNDS) {
                 return exchange(
-                    opened, authenticator, authenticator.evaluateChallenge(received), round + 1);
+                    opened,
+                    authenticator,
+                    authenticator.evaluateChallenge(ClusterAuthentication.bytes(challenge.token)),
+                    round + 1);
               }
               if (frame.message instanceof Error error) {
                 throw new IllegalStateException(

@@ -2,8 +2,6 @@ package io.ferry.proxy.cluster;
 
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
-import com.datastax.oss.protocol.internal.response.Authenticate;
-import com.datastax.oss.protocol.internal.response.Ready;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.ProtocolVersion;
@@ -13,17 +11,11 @@ import io.ferry.proxy.segment.SegmentCompression;
 import io.ferry.proxy.stream.StreamIdPool;
 import io.ferry.proxy.tls.ClusterTls;
 import io.ferry.proxy.tls.TlsFailureException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -49,9 +41,8 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
   private static final int STREAM_IDS = 128;
 
   /** Names of the pipeline's handlers. */
-  private static final String TLS = "tls";
-
   private static final String FRAME_DECODER = "frameDecoder";
+
   private static final String CQL = "cql";
 
   private final Channel channel;
@@ -94,56 +85,26 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
       Duration requestTimeout,
       Optional<ClusterTls> tls) {
     CompletableFuture<CqlConnection> result = new CompletableFuture<>();
-    Bootstrap bootstrap =
-        new Bootstrap()
-            .group(eventLoop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel channel) {
-                    tls.ifPresent(
-                        clusterTls ->
-                            channel
-                                .pipeline()
-                                .addLast(
-                                    TLS,
-                                    clusterTls.newHandler(
-                                        channel.alloc(), address, connectTimeout)));
-                    channel
-                        .pipeline()
-                        .addLast(FRAME_DECODER, new FrameDecoder(Integer.MAX_VALUE, true))
-                        .addLast(
-                            CQL,
-                            new CqlConnection(
-                                channel, codec, protocolVersion, requestTimeout, tls));
-                  }
-                });
-    ChannelFuture connect = bootstrap.connect(address);
-    connect.addListener(
-        future -> {
-          if (!future.isSuccess()) {
-            result.completeExceptionally(future.cause());
-            return;
-          }
-          CqlConnection connection = (CqlConnection) connect.channel().pipeline().get(CQL);
-          if (tls.isEmpty()) {
-            result.complete(connection);
-            return;
-          }
-          tls.get()
-              .handshake(connect.channel())
-              .whenComplete(
-                  (handshaken, failure) -> {
-                    if (failure == null) {
-                      result.complete(connection);
-                    } else {
-                      result.completeExceptionally(failure);
-                    }
-                  });
-        });
+    NodeChannels.open(
+            eventLoop,
+            address,
+            connectTimeout,
+            tls,
+            pipeline ->
+                pipeline
+                    .addLast(FRAME_DECODER, new FrameDecoder(Integer.MAX_VALUE, true))
+                    .addLast(
+                        CQL,
+                        new CqlConnection(
+                            pipeline.channel(), codec, protocolVersion, requestTimeout, tls)))
+        .whenComplete(
+            (channel, failure) -> {
+              if (failure == null) {
+                result.complete((CqlConnection) channel.pipeline().get(CQL));
+              } else {
+                result.completeExceptionally(failure);
+              }
+            });
     return result;
   }
 
@@ -227,12 +188,11 @@ final class CqlConnection extends ChannelInboundHandlerAdapter {
     try {
       int streamId = Frames.streamId(frame);
       Frame decoded = codec.decodeResponse(frame);
-      if (protocolVersion == ProtocolVersion.V5.code()
-          && !segmented
-          && (decoded.message instanceof Ready || decoded.message instanceof Authenticate)) {
+      if (!segmented && ProtocolVersion.fromCode(protocolVersion).hasModernFraming()) {
         // v5: everything after the handshake answer travels in segments.
-        segmented = true;
-        ModernFraming.install(channel.pipeline(), "frameDecoder", SegmentCompression.NONE);
+        segmented =
+            ModernFraming.installOnHandshakeAnswer(
+                channel.pipeline(), FRAME_DECODER, Frames.opcode(frame), SegmentCompression.NONE);
       }
       if (streamId == Frames.EVENT_STREAM_ID) {
         eventListener.accept(decoded);

@@ -5,9 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
-import net.jpountz.lz4.LZ4Compressor;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4SafeDecompressor;
 import org.xerial.snappy.Snappy;
 
 /** The frame body compression algorithms of protocol v3 and v4, by their STARTUP name. */
@@ -18,12 +15,12 @@ public enum Compression {
     @Override
     public ByteBuf compress(ByteBufAllocator allocator, ByteBuf body) {
       int length = body.readableBytes();
-      ByteBuf out = allocator.directBuffer(4 + LZ4_COMPRESSOR.maxCompressedLength(length));
+      ByteBuf out = allocator.directBuffer(4 + Lz4.COMPRESSOR.maxCompressedLength(length));
       try {
         out.writeInt(length);
         ByteBuffer destination = out.nioBuffer(4, out.capacity() - 4);
         int written =
-            LZ4_COMPRESSOR.compress(
+            Lz4.COMPRESSOR.compress(
                 body.nioBuffer(), 0, length, destination, 0, destination.remaining());
         out.writerIndex(4 + written);
         return out;
@@ -41,7 +38,7 @@ public enum Compression {
       try {
         ByteBuffer source = body.nioBuffer(body.readerIndex() + 4, body.readableBytes() - 4);
         int written =
-            LZ4_DECOMPRESSOR.decompress(
+            Lz4.DECOMPRESSOR.decompress(
                 source, 0, source.remaining(), out.nioBuffer(0, length), 0, length);
         if (written != length) {
           throw new CompressionException(
@@ -104,10 +101,6 @@ public enum Compression {
       }
     }
   };
-
-  private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
-  private static final LZ4Compressor LZ4_COMPRESSOR = LZ4_FACTORY.fastCompressor();
-  private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4_FACTORY.safeDecompressor();
 
   private final String option;
 

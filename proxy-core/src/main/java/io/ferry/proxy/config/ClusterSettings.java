@@ -55,6 +55,30 @@ public record ClusterSettings(
     return !username.isEmpty();
   }
 
+  /** The environment variable of Ferry's user name for this cluster: ZDM_ORIGIN_USERNAME. */
+  public String usernameVariable() {
+    return usernameOption().environmentVariable();
+  }
+
+  /**
+   * How an operator gives Ferry credentials for this cluster, for error messages: {@code
+   * ZDM_ORIGIN_USERNAME and ZDM_ORIGIN_PASSWORD (ferry.origin.username/password)}.
+   */
+  public String credentialSettings() {
+    ProxyOption password =
+        role == ClusterRole.ORIGIN ? ProxyOption.ORIGIN_PASSWORD : ProxyOption.TARGET_PASSWORD;
+    return usernameVariable()
+        + " and "
+        + password.environmentVariable()
+        + " (ferry."
+        + role.id()
+        + ".username/password)";
+  }
+
+  private ProxyOption usernameOption() {
+    return role == ClusterRole.ORIGIN ? ProxyOption.ORIGIN_USERNAME : ProxyOption.TARGET_USERNAME;
+  }
+
   @Override
   public String toString() {
     // Never print the password.

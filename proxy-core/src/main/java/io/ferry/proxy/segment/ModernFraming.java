@@ -1,5 +1,6 @@
 package io.ferry.proxy.segment;
 
+import com.datastax.oss.protocol.internal.ProtocolConstants;
 import io.netty.channel.ChannelPipeline;
 
 /**
@@ -17,6 +18,26 @@ public final class ModernFraming {
   public static final int MAX_PAYLOAD_LENGTH = (1 << 17) - 1;
 
   private ModernFraming() {}
+
+  /**
+   * Switches a connection to a node to segments when {@code opcode} is that of the node's answer to
+   * STARTUP that starts modern framing (READY or AUTHENTICATE): call it with every frame read until
+   * it returns true.
+   *
+   * @return whether the connection now uses segments
+   */
+  public static boolean installOnHandshakeAnswer(
+      ChannelPipeline pipeline,
+      String frameDecoderName,
+      int opcode,
+      SegmentCompression compression) {
+    if (opcode != ProtocolConstants.Opcode.READY
+        && opcode != ProtocolConstants.Opcode.AUTHENTICATE) {
+      return false;
+    }
+    install(pipeline, frameDecoderName, compression);
+    return true;
+  }
 
   /**
    * Adds a {@link SegmentDecoder} and a {@link SegmentEncoder} just before the frame decoder, so

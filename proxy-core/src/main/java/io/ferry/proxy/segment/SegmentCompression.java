@@ -1,5 +1,7 @@
 package io.ferry.proxy.segment;
 
+import io.ferry.proxy.compression.Compression;
+
 /**
  * How a connection's segments are encoded, fixed for its lifetime by the {@code COMPRESSION} option
  * of its STARTUP: v5 knows no compression but LZ4.
@@ -23,6 +25,11 @@ public enum SegmentCompression {
 
   SegmentCompression(int headerLength) {
     this.headerLength = headerLength;
+  }
+
+  /** The segment compression for a STARTUP's {@code COMPRESSION} ({@code null} for none). */
+  public static SegmentCompression of(Compression compression) {
+    return compression == Compression.LZ4 ? LZ4 : NONE;
   }
 
   /** The header's length, CRC24 included. */

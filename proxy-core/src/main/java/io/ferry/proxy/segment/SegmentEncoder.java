@@ -1,5 +1,6 @@
 package io.ferry.proxy.segment;
 
+import io.ferry.proxy.compression.Lz4;
 import io.ferry.proxy.frame.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

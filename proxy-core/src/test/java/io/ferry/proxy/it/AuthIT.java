@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
@@ -26,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The authentication matrix against real nodes with {@code PasswordAuthenticator}: which cluster
@@ -48,7 +44,7 @@ class AuthIT {
   private static final String APP_ORIGIN_PASSWORD = "app-origin-secret-3";
   private static final String APP_TARGET_PASSWORD = "app-target-secret-4";
 
-  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
+  private static LogLines logs;
 
   @BeforeAll
   static void start_nodes_with_password_authentication(CassandraClusters clusters) {
@@ -68,18 +64,12 @@ class AuthIT {
         session.execute("CREATE TABLE IF NOT EXISTS auth.t (k uuid PRIMARY KEY, v text)");
       }
     }
-    LOGS.start();
-    Logger ferry = (Logger) LoggerFactory.getLogger("io.ferry");
-    ferry.setLevel(Level.DEBUG);
-    ferry.addAppender(LOGS);
+    logs = LogLines.of("io.ferry", Level.DEBUG);
   }
 
   @AfterAll
   static void stop_capturing_logs() {
-    Logger ferry = (Logger) LoggerFactory.getLogger("io.ferry");
-    ferry.detachAppender(LOGS);
-    ferry.setLevel(Level.INFO);
-    LOGS.stop();
+    logs.close();
   }
 
   private static io.ferry.cassandra.NodeSpec authNode(CassandraClusters clusters, String address) {
@@ -229,7 +219,7 @@ class AuthIT {
       }
       assertRefusedBy(ferry, APP_ORIGIN_PASSWORD, "target");
     }
-    List<String> messages = LOGS.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> messages = logs.lines();
     assertThat(messages).isNotEmpty();
     for (String secret :
         List.of(

@@ -27,16 +27,10 @@ class CompressionIT {
 
   @BeforeAll
   static void create_schema(CassandraClusters clusters) {
-    for (String node :
-        new String[] {CassandraClusters.ORIGIN_ADDRESS, CassandraClusters.TARGET_ADDRESS}) {
-      try (CqlSession session = RunningProxy.direct(node)) {
-        session.execute(
-            "CREATE KEYSPACE IF NOT EXISTS compression WITH replication ="
-                + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
-        session.execute(
-            "CREATE TABLE IF NOT EXISTS compression.t (k text, i int, v text, PRIMARY KEY (k, i))");
-      }
-    }
+    RunningProxy.executeOnBothClusters(
+        "CREATE KEYSPACE IF NOT EXISTS compression WITH replication ="
+            + " {'class': 'SimpleStrategy', 'replication_factor': 1}",
+        "CREATE TABLE IF NOT EXISTS compression.t (k text, i int, v text, PRIMARY KEY (k, i))");
   }
 
   @ParameterizedTest(name = "{0} over {1}")

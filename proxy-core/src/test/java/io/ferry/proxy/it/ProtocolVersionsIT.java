@@ -34,15 +34,10 @@ class ProtocolVersionsIT {
 
   @BeforeAll
   static void create_schema(CassandraClusters clusters) {
-    for (String node :
-        new String[] {CassandraClusters.ORIGIN_ADDRESS, CassandraClusters.TARGET_ADDRESS}) {
-      try (CqlSession session = RunningProxy.direct(node)) {
-        session.execute(
-            "CREATE KEYSPACE IF NOT EXISTS versions WITH replication ="
-                + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
-        session.execute("CREATE TABLE IF NOT EXISTS versions.t (k uuid PRIMARY KEY, v text)");
-      }
-    }
+    RunningProxy.executeOnBothClusters(
+        "CREATE KEYSPACE IF NOT EXISTS versions WITH replication ="
+            + " {'class': 'SimpleStrategy', 'replication_factor': 1}",
+        "CREATE TABLE IF NOT EXISTS versions.t (k uuid PRIMARY KEY, v text)");
   }
 
   @ParameterizedTest(name = "compression {0}")

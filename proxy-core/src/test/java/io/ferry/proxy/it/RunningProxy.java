@@ -100,6 +100,20 @@ final class RunningProxy implements AutoCloseable {
     return connect(new InetSocketAddress(nodeAddress, 9042), builder -> builder);
   }
 
+  /**
+   * Runs statements directly on origin and on target of the shared test clusters (schema set-up).
+   */
+  static void executeOnBothClusters(String... statements) {
+    for (String node :
+        List.of(CassandraClusters.ORIGIN_ADDRESS, CassandraClusters.TARGET_ADDRESS)) {
+      try (CqlSession session = direct(node)) {
+        for (String statement : statements) {
+          session.execute(statement);
+        }
+      }
+    }
+  }
+
   static CqlSession connect(
       InetSocketAddress contactPoint, UnaryOperator<ProgrammaticDriverConfigLoaderBuilder> config) {
     return connect(contactPoint, config, null);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -33,12 +30,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * TLS on both sides of Ferry with real Cassandra nodes that require it: drivers to Ferry (one-way
@@ -362,37 +357,5 @@ class TlsIT {
   private static String value(CqlSession session, int key) {
     Row row = session.execute("SELECT v FROM tls.t WHERE k = " + key).one();
     return row == null ? null : row.getString("v");
-  }
-
-  /** The formatted log lines of one class's logger, while open. */
-  private static final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    private final Logger logger;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-
-    private LogLines(Logger logger) {
-      this.logger = logger;
-    }
-
-    static LogLines of(Class<?> type) {
-      LogLines appender = new LogLines((Logger) LoggerFactory.getLogger(type));
-      appender.start();
-      appender.logger.addAppender(appender);
-      return appender;
-    }
-
-    List<String> lines() {
-      return lines;
-    }
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      lines.add(event.getFormattedMessage());
-    }
-
-    @Override
-    public void close() {
-      logger.detachAppender(this);
-      stop();
-    }
   }
 }

@@ -53,8 +53,8 @@ class FerryProcessIT {
         launch(
             directory,
             Map.of(
-                "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.2",
-                "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3",
+                "ZDM_ORIGIN_CONTACT_POINTS", CassandraClusters.ORIGIN_ADDRESS,
+                "ZDM_TARGET_CONTACT_POINTS", CassandraClusters.TARGET_ADDRESS,
                 "ZDM_PROXY_MAX_STREAM_IDS", "40000"),
             "run");
     // then
@@ -76,7 +76,10 @@ class FerryProcessIT {
         launch(
             directory,
             Map.of(
-                "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.2", "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3"),
+                "ZDM_ORIGIN_CONTACT_POINTS",
+                CassandraClusters.ORIGIN_ADDRESS,
+                "ZDM_TARGET_CONTACT_POINTS",
+                CassandraClusters.TARGET_ADDRESS),
             "run",
             "--config",
             file.toString());
@@ -143,13 +146,20 @@ class FerryProcessIT {
         launch(
             directory,
             Map.of(
-                "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.2",
-                "ZDM_ORIGIN_PORT", "1",
-                "ZDM_TARGET_CONTACT_POINTS", "127.0.0.3",
-                "ZDM_TARGET_PORT", "1",
-                "ZDM_METRICS_PORT", Integer.toString(metricsPort),
-                "FERRY_ADMIN_PORT", Integer.toString(LocalPorts.freePort()),
-                "FERRY_LOG_FORMAT", "json"),
+                "ZDM_ORIGIN_CONTACT_POINTS",
+                CassandraClusters.ORIGIN_ADDRESS,
+                "ZDM_ORIGIN_PORT",
+                "1",
+                "ZDM_TARGET_CONTACT_POINTS",
+                CassandraClusters.TARGET_ADDRESS,
+                "ZDM_TARGET_PORT",
+                "1",
+                "ZDM_METRICS_PORT",
+                Integer.toString(metricsPort),
+                "FERRY_ADMIN_PORT",
+                Integer.toString(LocalPorts.freePort()),
+                "FERRY_LOG_FORMAT",
+                "json"),
             "run");
     Path log = directory.resolve("ferry.log");
     await()

@@ -17,20 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two single-node clusters that a migration goes between, origin on {@value #ORIGIN_ADDRESS}
- * and target on {@value #TARGET_ADDRESS}, shared by every test class of a test run; plus the
- * dedicated nodes that tests start for themselves. Obtain it as a parameter of a test class
- * annotated {@link WithCassandraClusters}; the shared nodes start when the first class that needs
- * them asks.
+ * The two single-node clusters that a migration goes between, origin on 127.0.0.2 and target on
+ * 127.0.0.3 (system properties {@code ferry.it.origin-address} and {@code ferry.it.target-address}
+ * move them, so that two builds can run their integration tests side by side), shared by every test
+ * class of a test run; plus the dedicated nodes that tests start for themselves. Obtain it as a
+ * parameter of a test class annotated {@link WithCassandraClusters}; the shared nodes start when
+ * the first class that needs them asks.
  *
  * <p>Shared nodes are for tests that leave them as they found them; a test that stops, pauses or
  * otherwise harms a node starts its own with {@link #startNode(NodeSpec)}.
  */
 public final class CassandraClusters implements AutoCloseable {
 
-  public static final String ORIGIN_ADDRESS = "127.0.0.2";
+  public static final String ORIGIN_ADDRESS =
+      System.getProperty("ferry.it.origin-address", "127.0.0.2");
   public static final String ORIGIN_CLUSTER_NAME = "origin";
-  public static final String TARGET_ADDRESS = "127.0.0.3";
+  public static final String TARGET_ADDRESS =
+      System.getProperty("ferry.it.target-address", "127.0.0.3");
   public static final String TARGET_CLUSTER_NAME = "target";
 
   private static final Logger LOG = LoggerFactory.getLogger(CassandraClusters.class);

@@ -1206,6 +1206,21 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     closeClient();
   }
 
+  /**
+   * Starts routing requests over two cluster connections whose handshakes completed elsewhere,
+   * skipping the client's own: the forwarding path alone, as the JMH benchmarks of the pipeline
+   * drive it over embedded channels. Call on the event loop, after {@code channelActive}.
+   */
+  void routeOver(ClusterConnection origin, ClusterConnection target, ProtocolVersion version) {
+    this.origin = origin;
+    this.target = target;
+    origin.setListener(this);
+    target.setListener(this);
+    this.version = version.code();
+    this.protocolVersion = version;
+    state = State.READY;
+  }
+
   /** Sends the READY or AUTH_SUCCESS that ends the handshake; requests are routed from now on. */
   private void becomeReady(ByteBuf answer) {
     boolean handshakeAnswer = state == State.HANDSHAKE;

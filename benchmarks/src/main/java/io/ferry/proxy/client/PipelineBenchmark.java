@@ -26,7 +26,6 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -157,6 +156,10 @@ public class PipelineBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    executeRead.release();
+    executeWrite.release();
+    rows.release();
+    voidResult.release();
     client.finishAndReleaseAll();
     origin.finishAndReleaseAll();
     target.finishAndReleaseAll();
@@ -279,9 +282,14 @@ public class PipelineBenchmark {
     return id;
   }
 
-  /** Copies an encoded frame into a long-lived direct buffer and releases the original. */
+  /**
+   * Copies an encoded frame into a long-lived pooled direct buffer, as socket reads are, and
+   * releases the original: its duplicates and the slices cut from them are recycled as in
+   * production.
+   */
   private static ByteBuf template(ByteBuf encoded) {
-    ByteBuf template = Unpooled.directBuffer(encoded.readableBytes()).writeBytes(encoded);
+    ByteBuf template =
+        PooledByteBufAllocator.DEFAULT.directBuffer(encoded.readableBytes()).writeBytes(encoded);
     encoded.release();
     return template;
   }

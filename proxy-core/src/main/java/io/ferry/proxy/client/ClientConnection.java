@@ -91,6 +91,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   static final String SHUTTING_DOWN = "Shutting down, please retry on next host.";
 
+  /** Ended requests kept for reuse per connection: enough for a busy connection's turnover. */
+  private static final int MAX_SPARE_REQUESTS = 64;
+
   private enum State {
     /** Waiting for STARTUP (OPTIONS may come first). */
     NEW,
@@ -108,6 +111,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private final IntObjectHashMap<InFlightRequest> requests = new IntObjectHashMap<>();
   private InFlightRequest oldest;
   private InFlightRequest newest;
+  // Requests that ended normally, kept for reuse (linked through their next field).
+  private InFlightRequest spareRequests;
+  private int spareCount;
 
   private Channel channel;
   private String label;
@@ -433,7 +439,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
         frame = assignTimestamp(frame);
       }
-      InFlightRequest request = new InFlightRequest(streamId, Opcode.QUERY, destination, now);
+      InFlightRequest request = newRequest(streamId, Opcode.QUERY, destination, now);
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
         mirrorRead(
             frame,
@@ -491,9 +497,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   private void onExecute(ByteBuf frame, int streamId, long now) {
     int position = PreparedIds.executeIdPosition(frame);
-    byte[] id = ProtocolPrimitives.getShortBytes(frame, position);
-    PreparedStatement prepared = context.preparedStatements().get(id);
+    PreparedStatement prepared = context.preparedStatements().get(frame, position);
     if (prepared == null) {
+      byte[] id = ProtocolPrimitives.getShortBytes(frame, position);
       frame.release();
       context.metrics().preparedCacheMiss();
       replyLocally(streamId, MessageCodec.unprepared(id), version);
@@ -509,7 +515,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       frame = assignTimestamp(frame);
       position = PreparedIds.executeIdPosition(frame);
     }
-    InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
+    InFlightRequest request = newRequest(streamId, Opcode.EXECUTE, destination, now);
     if (mirrorsReads()
         && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
       // The client's id is origin's; target may know the statement by another one.
@@ -552,9 +558,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     int[] positions = PreparedIds.batchIdPositions(frame);
     List<byte[]> targetIds = null;
     for (int i = 0; i < positions.length; i++) {
-      byte[] id = ProtocolPrimitives.getShortBytes(frame, positions[i]);
-      PreparedStatement prepared = context.preparedStatements().get(id);
+      PreparedStatement prepared = context.preparedStatements().get(frame, positions[i]);
       if (prepared == null) {
+        byte[] id = ProtocolPrimitives.getShortBytes(frame, positions[i]);
         frame.release();
         context.metrics().preparedCacheMiss();
         replyLocally(streamId, MessageCodec.unprepared(id), version);
@@ -570,7 +576,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         targetIds.add(prepared.targetId());
       }
     }
-    InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
+    InFlightRequest request = newRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
     forward(frame, request, targetIds == null ? null : positions, targetIds);
   }
 
@@ -827,6 +833,36 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       request.mirror.primaryAnswered(response);
     }
     writeToClient(response);
+    if (request.type != null) {
+      // Both awaited answers are in: nothing refers to the request any more.
+      recycle(request);
+    }
+  }
+
+  /**
+   * A request object for QUERY, EXECUTE or BATCH: one that ended normally on this connection if
+   * there is one, so that steady traffic allocates none.
+   */
+  private InFlightRequest newRequest(int streamId, int opcode, Destination destination, long now) {
+    InFlightRequest request = spareRequests;
+    if (request == null) {
+      return new InFlightRequest(streamId, opcode, destination, now);
+    }
+    spareRequests = request.next;
+    spareCount--;
+    request.reuse(streamId, opcode, destination, now);
+    return request;
+  }
+
+  private void recycle(InFlightRequest request) {
+    if (spareCount == MAX_SPARE_REQUESTS) {
+      return;
+    }
+    request.reuse(-1, 0, null, 0);
+    request.finished = true;
+    request.next = spareRequests;
+    spareRequests = request;
+    spareCount++;
   }
 
   private static boolean isError(ByteBuf response) {

@@ -16,10 +16,11 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class InFlightRequest {
 
-  final int clientStreamId;
-  final int opcode;
-  final Destination destination;
-  final long startNanos;
+  // Not final: a request that ended normally is reused by its connection (see reuse).
+  int clientStreamId;
+  int opcode;
+  Destination destination;
+  long startNanos;
 
   /** The primary cluster when the request arrived: whose answer a client gets from both. */
   ClusterRole primary;
@@ -46,10 +47,30 @@ final class InFlightRequest {
   InFlightRequest next;
 
   InFlightRequest(int clientStreamId, int opcode, Destination destination, long startNanos) {
+    reuse(clientStreamId, opcode, destination, startNanos);
+  }
+
+  /**
+   * Makes this object a new request. Only for one that no cluster connection, timeout list or
+   * mirror refers to any more: one that ended with both awaited answers in.
+   */
+  void reuse(int clientStreamId, int opcode, Destination destination, long startNanos) {
     this.clientStreamId = clientStreamId;
     this.opcode = opcode;
     this.destination = destination;
     this.startNanos = startNanos;
+    primary = null;
+    mirror = null;
+    type = null;
+    detail = null;
+    originStreamId = -1;
+    targetStreamId = -1;
+    originResponse = null;
+    targetResponse = null;
+    awaitedResponses = 0;
+    finished = false;
+    previous = null;
+    next = null;
   }
 
   void releaseResponses() {

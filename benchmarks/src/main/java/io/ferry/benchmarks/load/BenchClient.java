@@ -97,6 +97,8 @@ final class BenchClient implements AutoCloseable {
             .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 1)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, 2048)
+            // one session per scenario (two for client-side dual writes) is what the run needs
+            .withInt(DefaultDriverOption.SESSION_LEAK_THRESHOLD, 32)
             .build();
     return CqlSession.builder()
         .addContactPoint(address)

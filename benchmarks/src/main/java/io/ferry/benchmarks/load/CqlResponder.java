@@ -256,7 +256,9 @@ final class CqlResponder implements AutoCloseable {
             uuid("schema_version"),
             inet("rpc_address"),
             inet("broadcast_address"),
-            inet("listen_address"));
+            inet("listen_address"),
+            integer("rpc_port"),
+            integer("native_port"));
     ByteBuffer inet = ByteBuffer.wrap(address.getAddress());
     List<ByteBuffer> row =
         List.of(
@@ -271,7 +273,9 @@ final class CqlResponder implements AutoCloseable {
             uuid(new UUID(1, 1)),
             inet.duplicate(),
             inet.duplicate(),
-            inet.duplicate());
+            inet.duplicate(),
+            ByteBuffer.allocate(4).putInt(0, 9042),
+            ByteBuffer.allocate(4).putInt(0, 9042));
     return rows("local", columns, List.of(row));
   }
 

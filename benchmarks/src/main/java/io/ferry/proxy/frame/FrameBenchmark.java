@@ -6,6 +6,7 @@ import com.datastax.oss.protocol.internal.request.query.QueryOptions;
 import io.ferry.proxy.message.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
@@ -68,7 +69,8 @@ public class FrameBenchmark {
                     QueryOptions.NO_NOW_IN_SECONDS)));
     frame = Unpooled.directBuffer(encoded.readableBytes()).writeBytes(encoded);
     encoded.release();
-    read = Unpooled.directBuffer(frame.readableBytes() * FRAMES_PER_READ);
+    // pooled, as socket reads are: the slices cut from it are recycled as in production
+    read = PooledByteBufAllocator.DEFAULT.directBuffer(frame.readableBytes() * FRAMES_PER_READ);
     for (int i = 0; i < FRAMES_PER_READ; i++) {
       read.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
     }

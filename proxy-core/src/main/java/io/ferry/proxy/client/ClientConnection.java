@@ -37,6 +37,7 @@ import io.ferry.proxy.metrics.NodeError;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.metrics.RequestType;
+import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.ferry.proxy.routing.NowCalls;
@@ -434,6 +435,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         frame = assignTimestamp(frame);
       }
       InFlightRequest request = new InFlightRequest(streamId, Opcode.QUERY, destination, now);
+      if (destination == Destination.BOTH && isWrite(statement)) {
+        request.write = statement;
+        request.writeKeyspace = keyspace;
+      }
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
         mirrorRead(
             frame,
@@ -510,6 +515,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       position = PreparedIds.executeIdPosition(frame);
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
+    if (destination == Destination.BOTH && isWrite(prepared.statement())) {
+      request.write = prepared.statement();
+      request.writeKeyspace = prepared.keyspace();
+    }
     if (mirrorsReads()
         && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
       // The client's id is origin's; target may know the statement by another one.
@@ -551,6 +560,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     frame = assignTimestamp(frame);
     int[] positions = PreparedIds.batchIdPositions(frame);
     List<byte[]> targetIds = null;
+    PreparedStatement first = null;
     for (int i = 0; i < positions.length; i++) {
       byte[] id = ProtocolPrimitives.getShortBytes(frame, positions[i]);
       PreparedStatement prepared = context.preparedStatements().get(id);
@@ -559,6 +569,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         context.metrics().preparedCacheMiss();
         replyLocally(streamId, MessageCodec.unprepared(id), version);
         return;
+      }
+      if (first == null) {
+        first = prepared;
       }
       if (!prepared.sameIdOnBothClusters() && targetIds == null) {
         targetIds = new ArrayList<>();
@@ -571,6 +584,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
+    if (first != null) {
+      request.write = first.statement();
+      request.writeKeyspace = first.keyspace();
+    }
     forward(frame, request, targetIds == null ? null : positions, targetIds);
   }
 
@@ -804,7 +821,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (request.type != null) {
-      recordOutcome(request, isError(request.originResponse), isError(request.targetResponse));
+      recordOutcome(
+          request, isError(request.originResponse), isError(request.targetResponse), null);
     }
     ByteBuf response = chooseResponse(request);
     if (request.opcode == Opcode.PREPARE && request.detail instanceof PendingPreparation pending) {
@@ -833,8 +851,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     return response != null && Frames.opcode(response) == Opcode.ERROR;
   }
 
-  /** The proxy-level latency and failure counts of a tracked request that ended. */
-  private void recordOutcome(InFlightRequest request, boolean originFailed, boolean targetFailed) {
+  /**
+   * The proxy-level latency and failure counts of a tracked request that ended; a write that failed
+   * on one cluster only is also reported to {@link PartialWrites}.
+   *
+   * @param unansweredReason why a cluster that gave no answer failed; null when both answered
+   */
+  private void recordOutcome(
+      InFlightRequest request,
+      boolean originFailed,
+      boolean targetFailed,
+      String unansweredReason) {
     ProxyMetrics metrics = context.metrics();
     metrics.recordRequest(request.type, System.nanoTime() - request.startNanos);
     switch (request.type) {
@@ -843,8 +870,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           metrics.writeFailed(ProxyMetrics.FailedOn.BOTH);
         } else if (originFailed) {
           metrics.writeFailed(ProxyMetrics.FailedOn.ORIGIN);
+          reportPartialWrite(request, origin, request.originResponse, unansweredReason);
         } else if (targetFailed) {
           metrics.writeFailed(ProxyMetrics.FailedOn.TARGET);
+          reportPartialWrite(request, target, request.targetResponse, unansweredReason);
         }
       }
       case READS_ORIGIN -> {
@@ -858,6 +887,42 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
       }
     }
+  }
+
+  private void reportPartialWrite(
+      InFlightRequest request,
+      ClusterConnection failed,
+      ByteBuf failedResponse,
+      String unansweredReason) {
+    String reason =
+        failedResponse != null
+            ? "answered "
+                + NodeError.of(failedResponse.getInt(Frames.responseMessageIndex(failedResponse)))
+                    .label()
+            : unansweredReason;
+    long arrivedAtMillis =
+        System.currentTimeMillis()
+            - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos);
+    context
+        .partialWrites()
+        .record(
+            failed.role(),
+            writtenTable(request),
+            arrivedAtMillis,
+            Endpoints.format(failed.node()) + ": " + reason);
+  }
+
+  /** {@code keyspace.table} of a write, as far as Ferry knows it. */
+  private static String writtenTable(InFlightRequest request) {
+    CqlStatement statement = request.write;
+    String table;
+    if (statement == null || statement.table() == null) {
+      table = "an unrecognized table";
+    } else {
+      String keyspace = statement.keyspace() != null ? statement.keyspace() : request.writeKeyspace;
+      table = keyspace != null ? keyspace + "." + statement.table() : statement.table();
+    }
+    return request.opcode == Opcode.BATCH ? "a BATCH (first statement on " + table + ")" : table;
   }
 
   /** The answer the client gets: see {@link ResponseAggregation}. */
@@ -1254,7 +1319,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             + ": "
             + reason;
     LOG.warn("{} {}; closing the client connection", connection, reason);
-    failAll(message);
+    failAll(message, connection, reason);
     closeClient();
   }
 
@@ -1374,7 +1439,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       recordOutcome(
           request,
           originSilent || isError(request.originResponse),
-          targetSilent || isError(request.targetResponse));
+          targetSilent || isError(request.targetResponse),
+          "no answer within " + context.settings().requestTimeout().toMillis() + " ms");
     }
     request.releaseResponses();
     String message =
@@ -1390,12 +1456,40 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Answers every request in flight with an error. */
-  private void failAll(String message) {
+  /**
+   * Answers every request in flight with an error.
+   *
+   * @param lost the cluster connection whose loss ends the requests, or null when the client broke
+   *     the protocol (then no cluster failed)
+   * @param lostReason why {@code lost} closed
+   */
+  private void failAll(String message, ClusterConnection lost, String lostReason) {
     while (oldest != null) {
       InFlightRequest request = oldest;
       untrack(request);
       endMirror(request);
+      if (lost != null && request.type != null) {
+        // The lost cluster failed the requests it had not answered. The other one is given up
+        // too (the client connection closes with it), but when it had not answered either it
+        // received the request on a healthy connection and most likely applies it: a write
+        // waiting on both counts as failed on the lost cluster alone, so that it is reported.
+        boolean originWaiting = request.originStreamId >= 0;
+        boolean targetWaiting = request.targetStreamId >= 0;
+        boolean originLost = lost.role() == ClusterRole.ORIGIN;
+        boolean originFailed =
+            isError(request.originResponse) || (originWaiting && (originLost || !targetWaiting));
+        boolean targetFailed =
+            isError(request.targetResponse) || (targetWaiting && (!originLost || !originWaiting));
+        recordOutcome(
+            request,
+            originFailed,
+            targetFailed,
+            (originLost ? originFailed : targetFailed)
+                ? "connection lost: " + lostReason
+                : "no answer before the client connection closed with the "
+                    + lost.role().id()
+                    + " one");
+      }
       request.releaseResponses();
       replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
     }
@@ -1507,7 +1601,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private void protocolViolation(String problem) {
     LOG.error("[client {}] protocol error: {}; closing the connection", label, problem);
     int errorVersion = version > 0 ? version : negotiation().errorVersion();
-    failAll("connection closed after a protocol error: " + problem);
+    failAll("connection closed after a protocol error: " + problem, null, null);
     replyLocally(0, MessageCodec.protocolError(problem), errorVersion);
     closeClient();
   }

@@ -3,6 +3,7 @@ package io.ferry.proxy.client;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.dualreads.MirroredRead;
 import io.ferry.proxy.metrics.RequestType;
+import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
@@ -32,6 +33,14 @@ final class InFlightRequest {
 
   /** For PREPARE: what to remember when both clusters prepared it. */
   Object detail;
+
+  /**
+   * For a write sent to both clusters: its statement (a BATCH's first prepared one) and the
+   * keyspace its unqualified names resolve in, to name its table if it fails on one cluster only.
+   */
+  CqlStatement write;
+
+  String writeKeyspace;
 
   int originStreamId = -1;
   int targetStreamId = -1;

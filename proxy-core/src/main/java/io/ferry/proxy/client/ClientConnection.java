@@ -436,7 +436,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
       InFlightRequest request = new InFlightRequest(streamId, Opcode.QUERY, destination, now);
       if (destination == Destination.BOTH && isWrite(statement)) {
-        request.write = statement;
+        request.writeStatement = statement;
         request.writeKeyspace = keyspace;
       }
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
@@ -516,7 +516,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
     if (destination == Destination.BOTH && isWrite(prepared.statement())) {
-      request.write = prepared.statement();
+      request.writeStatement = prepared.statement();
       request.writeKeyspace = prepared.keyspace();
     }
     if (mirrorsReads()
@@ -585,7 +585,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
     if (first != null) {
-      request.write = first.statement();
+      request.writeStatement = first.statement();
       request.writeKeyspace = first.keyspace();
     }
     forward(frame, request, targetIds == null ? null : positions, targetIds);
@@ -914,7 +914,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   /** {@code keyspace.table} of a write, as far as Ferry knows it. */
   private static String writtenTable(InFlightRequest request) {
-    CqlStatement statement = request.write;
+    CqlStatement statement = request.writeStatement;
     String table;
     if (statement == null || statement.table() == null) {
       table = "an unrecognized table";

@@ -38,7 +38,7 @@ final class InFlightRequest {
    * For a write sent to both clusters: its statement (a BATCH's first prepared one) and the
    * keyspace its unqualified names resolve in, to name its table if it fails on one cluster only.
    */
-  CqlStatement write;
+  CqlStatement writeStatement;
 
   String writeKeyspace;
 

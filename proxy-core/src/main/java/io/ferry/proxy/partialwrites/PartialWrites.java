@@ -22,17 +22,17 @@ import org.slf4j.LoggerFactory;
  * clusters can filter on. The partition key and other values of a write are never logged: they are
  * the application's data, and bound values stay out of logs at INFO and above.
  *
- * <p>One WARN line per table and failed cluster at the first failure, then at most one per {@link
- * #LOG_INTERVAL} that sums up the failures since the previous line, so that an outage under load
- * costs a few lines rather than one per write. {@link #flush()} writes the sums that are due (Ferry
- * calls it every second), {@link #flushAll()} every sum left (at shutdown).
+ * <p>One WARN line per table and failed cluster at the first failure, then at most one per 10 s
+ * that sums up the failures since the previous line, so that an outage under load costs a few lines
+ * rather than one per write. {@link #flush()} writes the sums that are due (Ferry calls it every
+ * second), {@link #flushAll()} every sum left (at shutdown).
  *
  * <p>Thread-safe: every client connection's event loop reports here.
  */
 public final class PartialWrites {
 
   /** The shortest time between two lines about one table and cluster. */
-  public static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(PartialWrites.class);
 

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * error, or hung, when its answer (of either kind) came later than the deadline the test gives
  * (Ferry's request timeout plus a margin) or never.
  *
- * <p>Writes are not idempotent (the driver's default), so the driver never retries them: what the
- * test sees is what Ferry answered.
+ * <p>Writes are not idempotent (the driver's default), so the driver retries them only where that
+ * is safe whatever happened (UNPREPARED, a request it could not send), never after an error or a
+ * timeout: the outcome recorded is Ferry's answer.
  *
  * <p>Thread-safe.
  */

@@ -1,5 +1,11 @@
 package io.ferry.proxy.it;
 
+import static io.ferry.testing.workload.FaultSettings.DRIVER_TIMEOUT;
+import static io.ferry.testing.workload.FaultSettings.FAULT;
+import static io.ferry.testing.workload.FaultSettings.LOAD;
+import static io.ferry.testing.workload.FaultSettings.REQUEST_TIMEOUT;
+import static io.ferry.testing.workload.FaultSettings.STEADY;
+
 import ch.qos.logback.classic.Level;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -10,7 +16,9 @@ import io.ferry.testing.cassandra.WithCassandraClusters;
 import io.ferry.testing.leaks.NettyLeaks;
 import io.ferry.testing.network.NetworkNamespace;
 import io.ferry.testing.workload.Audit;
+import io.ferry.testing.workload.FaultOutcome;
 import io.ferry.testing.workload.FaultTable;
+import io.ferry.testing.workload.IdleGauges;
 import io.ferry.testing.workload.Workload;
 import io.ferry.testing.workload.WorkloadResult;
 import io.micrometer.core.instrument.Gauge;
@@ -52,8 +60,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultInjectionIT {
 
-  private static final boolean LONG = Boolean.getBoolean("ferry.faults.long");
-
   private static final String ORIGIN_ADDRESS = "127.0.0.81";
   private static final String TARGET_LOOPBACK_ADDRESS = "127.0.0.82";
   private static final String RELAY_ADDRESS = "127.0.0.83";
@@ -61,28 +67,11 @@ class FaultInjectionIT {
   private static final String NAMESPACE_SUBNET = "10.231.0.0";
   private static final String KEYSPACE = "faults";
 
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
-  // The expiry check runs every tenth of the timeout; the rest is room for a busy 2-core machine.
-  private static final Duration ANSWER_DEADLINE = REQUEST_TIMEOUT.plusSeconds(3);
-  // Well above Ferry's, so that a driver timeout means Ferry left a request unanswered.
-  private static final Duration DRIVER_TIMEOUT = Duration.ofSeconds(15);
-  private static final Duration STEADY = Duration.ofSeconds(LONG ? 15 : 2);
-  private static final Duration FAULT = Duration.ofSeconds(LONG ? 45 : 4);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
-  private static final Workload.Settings LOAD =
-      new Workload.Settings(LONG ? 8 : 4, LONG ? 4 : 2, Duration.ofMillis(10), ANSWER_DEADLINE);
 
-  private static final FaultTable TABLE =
-      new FaultTable(
-          "Fault injection through Ferry (request timeout "
-              + REQUEST_TIMEOUT.toMillis()
-              + " ms; hung = no answer within "
-              + ANSWER_DEADLINE.toMillis()
-              + " ms; "
-              + (LONG ? "long" : "short")
-              + " variant)");
+  private static final FaultTable TABLE = new FaultTable("the clusters behind Ferry");
 
   private static NetworkNamespace namespace;
   private static String namespaceUnavailable;
@@ -155,12 +144,7 @@ class FaultInjectionIT {
         "target_killed",
         "target node killed (kill -9), restarted",
         Map.of(),
-        () -> {
-          target.kill();
-          Thread.sleep(FAULT.toMillis());
-          target.restart();
-          target.awaitReady(READY_TIMEOUT);
-        });
+        lasting(FAULT, target::kill, () -> restart(target)));
   }
 
   @Test
@@ -171,12 +155,7 @@ class FaultInjectionIT {
         "origin_killed",
         "origin node killed (kill -9), restarted",
         Map.of(),
-        () -> {
-          origin.kill();
-          Thread.sleep(FAULT.toMillis());
-          origin.restart();
-          origin.awaitReady(READY_TIMEOUT);
-        });
+        lasting(FAULT, origin::kill, () -> restart(origin)));
   }
 
   @Test
@@ -188,14 +167,7 @@ class FaultInjectionIT {
         "target_paused",
         "target paused (SIGSTOP) " + pause.toSeconds() + " s, resumed",
         Map.of(),
-        () -> {
-          target.pause();
-          try {
-            Thread.sleep(pause.toMillis());
-          } finally {
-            target.resume();
-          }
-        });
+        lasting(pause, target::pause, target::resume));
   }
 
   @Test
@@ -239,23 +211,30 @@ class FaultInjectionIT {
     Assumptions.assumeTrue(
         namespace != null, () -> "needs a network namespace: " + namespaceUnavailable);
     inject(
-        "target_network_cut",
-        fault,
-        Map.of(),
-        () -> {
-          namespace.cut();
-          try {
-            Thread.sleep(FAULT.toMillis());
-          } finally {
-            namespace.restore();
-          }
-        });
+        "target_network_cut", fault, Map.of(), lasting(FAULT, namespace::cut, namespace::restore));
   }
 
   /** What a fault does: it injects the fault and returns once the fault is over. */
   @FunctionalInterface
   private interface FaultScript {
     void run() throws Exception;
+  }
+
+  /** A fault that starts, lasts, then ends (even if the wait is interrupted). */
+  private static FaultScript lasting(Duration duration, Runnable start, Runnable end) {
+    return () -> {
+      start.run();
+      try {
+        Thread.sleep(duration.toMillis());
+      } finally {
+        end.run();
+      }
+    };
+  }
+
+  private static void restart(CassandraNode node) {
+    node.restart();
+    node.awaitReady(READY_TIMEOUT);
   }
 
   /**
@@ -284,7 +263,7 @@ class FaultInjectionIT {
 
     WorkloadResult load;
     Duration recovery;
-    boolean released;
+    String stillBusy;
     Peaks peaks;
     Map<String, Double> failedWrites;
     List<String> warnings;
@@ -312,7 +291,7 @@ class FaultInjectionIT {
       recovery = workload.awaitAcknowledgedWriteStartedAfter(ended, RECOVERY_TIMEOUT);
       Thread.sleep(STEADY.toMillis());
       load = workload.stop();
-      released = awaitStreamIdsReleased(ferry);
+      stillBusy = IdleGauges.await(() -> gauge -> gauges(ferry, gauge), IDLE_TIMEOUT);
       peaks.stop();
       failedWrites =
           Map.of(
@@ -336,32 +315,12 @@ class FaultInjectionIT {
             failedWrites.get("both"),
             peaks.targetStreamIds.get(),
             peaks.targetOrphans.get());
-    TABLE.add(new FaultTable.Row(description, load, audit, counted, recovery));
-    System.out.printf(
-        "%s: %d writes attempted, %d acknowledged, %d failed with an error, %d hung; audit: %d"
-            + " lost (%d missing from origin, %d from target), %d audited, %d on origin only, %d"
-            + " on target only; %s%nMost frequent errors:%n%s%n",
-        description,
-        load.attempted(),
-        load.acknowledged(),
-        load.failed(),
-        load.hung(),
-        audit.lost(),
-        audit.lostFromOrigin(),
-        audit.lostFromTarget(),
-        audit.audited(),
-        audit.onOriginOnly(),
-        audit.onTargetOnly(),
-        counted,
-        load.topErrors(5));
+    FaultOutcome outcome = new FaultOutcome(description, load, audit, recovery, stillBusy, counted);
+    TABLE.add(outcome);
+    System.out.println(outcome.summary());
 
     SoftAssertions softly = new SoftAssertions();
-    softly.assertThat(load.acknowledged()).as("writes acknowledged").isPositive();
-    softly.assertThat(audit.lost()).as("acknowledged writes lost: " + audit.lostKeys()).isZero();
-    softly.assertThat(load.hung()).as("writes without an answer in time").isZero();
-    softly.assertThat(load.readsHung()).as("reads without an answer in time").isZero();
-    softly.assertThat(recovery).as("time until Ferry served again").isNotNull();
-    softly.assertThat(released).as("stream ids and in-flight requests back to zero").isTrue();
+    outcome.check(softly);
     softly.assertThat(leaks).as("Netty leaks").isEmpty();
     // A row on one cluster only is a write that failed on the other: Ferry must have counted it
     // and told the operator which table to repair.
@@ -388,38 +347,9 @@ class FaultInjectionIT {
     softly.assertAll();
   }
 
-  /**
-   * Waits until no stream id is in use (orphans included) on any of Ferry's cluster connections and
-   * no request is in flight.
-   */
-  private static boolean awaitStreamIdsReleased(RunningProxy ferry) throws InterruptedException {
-    long deadline = System.nanoTime() + RELEASE_TIMEOUT.toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      if (gauges(ferry, "zdm_origin_used_stream_ids_total") == 0
-          && gauges(ferry, "zdm_target_used_stream_ids_total") == 0
-          && gauges(ferry, "zdm_origin_orphaned_stream_ids") == 0
-          && gauges(ferry, "zdm_target_orphaned_stream_ids") == 0
-          && gauges(ferry, "zdm_proxy_inflight_requests_total") == 0) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    System.out.printf(
-        "Still in use after %d s: stream ids origin %d, target %d; orphans origin %d, target %d;"
-            + " requests in flight %d%n",
-        RELEASE_TIMEOUT.toSeconds(),
-        gauges(ferry, "zdm_origin_used_stream_ids_total"),
-        gauges(ferry, "zdm_target_used_stream_ids_total"),
-        gauges(ferry, "zdm_origin_orphaned_stream_ids"),
-        gauges(ferry, "zdm_target_orphaned_stream_ids"),
-        gauges(ferry, "zdm_proxy_inflight_requests_total"));
-    return false;
-  }
-
   /** The sum of a gauge over all its tags (every node, every request type). */
-  private static long gauges(RunningProxy ferry, String name) {
-    return Math.round(
-        ferry.registry().find(name).gauges().stream().mapToDouble(Gauge::value).sum());
+  private static double gauges(RunningProxy ferry, String name) {
+    return ferry.registry().find(name).gauges().stream().mapToDouble(Gauge::value).sum();
   }
 
   private static Duration max(Duration first, Duration second) {
@@ -439,9 +369,9 @@ class FaultInjectionIT {
               () -> {
                 while (running) {
                   targetStreamIds.accumulateAndGet(
-                      gauges(ferry, "zdm_target_used_stream_ids_total"), Math::max);
+                      Math.round(gauges(ferry, "zdm_target_used_stream_ids_total")), Math::max);
                   targetOrphans.accumulateAndGet(
-                      gauges(ferry, "zdm_target_orphaned_stream_ids"), Math::max);
+                      Math.round(gauges(ferry, "zdm_target_orphaned_stream_ids")), Math::max);
                   try {
                     Thread.sleep(50);
                   } catch (InterruptedException e) {

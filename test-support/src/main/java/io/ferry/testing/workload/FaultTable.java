@@ -14,16 +14,6 @@ import java.util.Locale;
  */
 public final class FaultTable {
 
-  /**
-   * One fault.
-   *
-   * @param ferryCounted what Ferry counted of the writes that failed, in its own words (metric
-   *     values), or a note
-   * @param recovery from the fault's end until a new write was acknowledged; null when not measured
-   */
-  public record Row(
-      String fault, WorkloadResult load, Audit audit, String ferryCounted, Duration recovery) {}
-
   private static final String HEADER =
       "| fault | load s | attempted | acknowledged | failed with error | hung | lost | audited"
           + " | on origin only | on target only | reads ok/failed/hung | slowest answer ms"
@@ -33,17 +23,29 @@ public final class FaultTable {
   private final String title;
   private final List<String> lines = new ArrayList<>();
 
-  public FaultTable(String title) {
-    this.title = title;
+  /**
+   * @param faults what kind of faults, for the title
+   */
+  public FaultTable(String faults) {
+    this.title =
+        "Fault injection: "
+            + faults
+            + " (request timeout "
+            + FaultSettings.REQUEST_TIMEOUT.toMillis()
+            + " ms; hung = no answer within "
+            + FaultSettings.ANSWER_DEADLINE.toMillis()
+            + " ms; "
+            + (FaultSettings.LONG ? "long" : "short")
+            + " variant)";
   }
 
-  public synchronized void add(Row row) {
-    WorkloadResult load = row.load();
-    Audit audit = row.audit();
+  public synchronized void add(FaultOutcome outcome) {
+    WorkloadResult load = outcome.load();
+    Audit audit = outcome.audit();
     lines.add(
         String.join(
             " | ",
-            "| " + row.fault(),
+            "| " + outcome.fault(),
             seconds(load.duration()),
             Long.toString(load.attempted()),
             Long.toString(load.acknowledged()),
@@ -55,8 +57,8 @@ public final class FaultTable {
             Long.toString(audit.onTargetOnly()),
             load.reads() + "/" + load.readsFailed() + "/" + load.readsHung(),
             Long.toString(load.slowestAnswer().toMillis()),
-            row.recovery() == null ? "-" : seconds(row.recovery()),
-            row.ferryCounted() + " |"));
+            outcome.recovery() == null ? "-" : seconds(outcome.recovery()),
+            outcome.ferryCounted() + " |"));
   }
 
   /** A fault that did not run, with the reason. */

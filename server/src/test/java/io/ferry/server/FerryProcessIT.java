@@ -90,8 +90,11 @@ class FerryProcessIT {
       // then health answers with the ZDM Proxy's shape
       HttpResponse<String> readiness = get(metricsPort, "/health/readiness");
       assertThat(readiness.body())
-          .contains("\"OriginStatus\":{\"Addr\":\"127.0.0.2:9042\",\"CurrentFailureCount\":0")
-          .contains("\"TargetStatus\":{\"Addr\":\"127.0.0.3:9042\"")
+          .contains(
+              "\"OriginStatus\":{\"Addr\":\""
+                  + CassandraClusters.ORIGIN_ADDRESS
+                  + ":9042\",\"CurrentFailureCount\":0")
+          .contains("\"TargetStatus\":{\"Addr\":\"" + CassandraClusters.TARGET_ADDRESS + ":9042\"")
           .endsWith("\"Status\":\"UP\"}");
       assertThat(get(metricsPort, "/health/liveness").body()).isEqualTo("OK");
       HttpResponse<String> unknown = get(adminPort, "/no/such/path");

@@ -435,10 +435,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         frame = assignTimestamp(frame);
       }
       InFlightRequest request = new InFlightRequest(streamId, Opcode.QUERY, destination, now);
-      if (destination == Destination.BOTH && isWrite(statement)) {
-        request.writeStatement = statement;
-        request.writeKeyspace = keyspace;
-      }
+      request.statement = statement;
+      request.keyspace = keyspace;
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
         mirrorRead(
             frame,
@@ -515,10 +513,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       position = PreparedIds.executeIdPosition(frame);
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.EXECUTE, destination, now);
-    if (destination == Destination.BOTH && isWrite(prepared.statement())) {
-      request.writeStatement = prepared.statement();
-      request.writeKeyspace = prepared.keyspace();
-    }
+    request.statement = prepared.statement();
+    request.keyspace = prepared.keyspace();
     if (mirrorsReads()
         && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
       // The client's id is origin's; target may know the statement by another one.
@@ -584,10 +580,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
     }
     InFlightRequest request = new InFlightRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
-    if (first != null) {
-      request.writeStatement = first.statement();
-      request.writeKeyspace = first.keyspace();
-    }
+    request.statement = first == null ? null : first.statement();
+    request.keyspace = first == null ? null : first.keyspace();
     forward(frame, request, targetIds == null ? null : positions, targetIds);
   }
 
@@ -914,12 +908,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
   /** {@code keyspace.table} of a write, as far as Ferry knows it. */
   private static String writtenTable(InFlightRequest request) {
-    CqlStatement statement = request.writeStatement;
+    CqlStatement statement = request.statement;
     String table;
     if (statement == null || statement.table() == null) {
       table = "an unrecognized table";
     } else {
-      String keyspace = statement.keyspace() != null ? statement.keyspace() : request.writeKeyspace;
+      String keyspace = statement.keyspace() != null ? statement.keyspace() : request.keyspace;
       table = keyspace != null ? keyspace + "." + statement.table() : statement.table();
     }
     return request.opcode == Opcode.BATCH ? "a BATCH (first statement on " + table + ")" : table;

@@ -35,12 +35,14 @@ final class InFlightRequest {
   Object detail;
 
   /**
-   * For a write sent to both clusters: its statement (a BATCH's first prepared one) and the
-   * keyspace its unqualified names resolve in, to name its table if it fails on one cluster only.
+   * For QUERY, EXECUTE and BATCH: the statement (a BATCH's first prepared one, if any) and the
+   * keyspace its unqualified names resolve in, to name the table of a write that fails on one
+   * cluster only. Set for every such request, so that a request object used again never names an
+   * earlier one's table.
    */
-  CqlStatement writeStatement;
+  CqlStatement statement;
 
-  String writeKeyspace;
+  String keyspace;
 
   int originStreamId = -1;
   int targetStreamId = -1;

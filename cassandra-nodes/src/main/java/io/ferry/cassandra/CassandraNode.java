@@ -276,10 +276,11 @@ public final class CassandraNode implements AutoCloseable {
     }
     List<String> command = NodeConfiguration.command(javaExecutable(), spec);
     LOG.info(
-        "Starting Cassandra {} node {} (cluster '{}') in {}",
+        "Starting Cassandra {} node {} (cluster '{}'{}) in {}",
         distribution.version(),
         spec.address(),
         spec.clusterName(),
+        spec.networkNamespace().map(name -> ", network namespace " + name).orElse(""),
         spec.directory());
     try {
       launchNanos = System.nanoTime();

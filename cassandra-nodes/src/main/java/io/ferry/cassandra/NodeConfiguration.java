@@ -182,9 +182,16 @@ final class NodeConfiguration {
    * class. The options and the 10 kB classpath go to the file so that {@code ps} shows a readable
    * line, and so that {@link ProcessHandle.Info#commandLine()}, which Linux truncates to 4 kB,
    * still names the main class and the node's directory.
+   *
+   * <p>A node in a network namespace starts through {@code ip netns exec}, which execs java in the
+   * same process: the pid Ferry holds stays the JVM's, for signals and for the pid file.
    */
   static List<String> command(Path java, NodeSpec spec) {
-    return List.of(java.toString(), "@" + new Layout(spec.directory()).javaArguments(), MAIN_CLASS);
+    List<String> command = new ArrayList<>();
+    spec.networkNamespace().ifPresent(name -> command.addAll(List.of("ip", "netns", "exec", name)));
+    command.addAll(
+        List.of(java.toString(), "@" + new Layout(spec.directory()).javaArguments(), MAIN_CLASS));
+    return List.copyOf(command);
   }
 
   /** The content of the argument file: one quoted argument per line, as the java launcher reads. */

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * What one Cassandra node looks like: where it listens, which cluster it belongs to, where it keeps
  * its files and how its JVM is sized. Build one with {@link #builder(String, String, Path)}.
  *
- * @param address the loopback address the node binds for every port, in 127.0.0.0/8
+ * @param address the address the node binds for every port: a loopback address in 127.0.0.0/8, or,
+ *     for a node in a {@code networkNamespace}, a private address of that namespace
  * @param clusterName {@code cluster_name}
  * @param directory the node's own directory: configuration, logs, data and commit log
  * @param seeds {@code host:port} seeds; by default the node itself
@@ -33,6 +34,9 @@ import java.util.regex.Pattern;
  * @param extraYaml {@code cassandra.yaml} settings by top-level key, each value the raw YAML after
  *     {@code key:}; a key that is also a default replaces the default
  * @param fresh whether to wipe {@code directory} before starting
+ * @param networkNamespace the {@code ip netns} namespace the node's JVM runs in (launched with
+ *     {@code ip netns exec}, which needs root), so that a test can cut the network between the node
+ *     and the rest of the machine; empty for the machine's own network
  */
 public record NodeSpec(
     String address,
@@ -49,7 +53,8 @@ public record NodeSpec(
     boolean autoBootstrap,
     List<String> extraJvmOptions,
     Map<String, String> extraYaml,
-    boolean fresh) {
+    boolean fresh,
+    Optional<String> networkNamespace) {
 
   public static final int DEFAULT_NATIVE_PORT = 9042;
   public static final int DEFAULT_STORAGE_PORT = 7000;
@@ -60,9 +65,12 @@ public record NodeSpec(
   private static final Pattern HEAP_SIZE = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
   private static final Pattern YAML_KEY = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  private static final Pattern NAMESPACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   public NodeSpec {
-    checkLoopback(address);
+    Objects.requireNonNull(networkNamespace, "networkNamespace");
+    networkNamespace.ifPresent(NodeSpec::checkNamespaceName);
+    checkAddress(address, networkNamespace.isPresent());
     if (clusterName == null || clusterName.isBlank()) {
       throw new IllegalArgumentException(
           "cluster name: '" + clusterName + "' (expected: a non-blank name)");
@@ -96,23 +104,41 @@ public record NodeSpec(
     return new Builder(this);
   }
 
-  private static void checkLoopback(String address) {
+  /**
+   * Loopback only, unless the node runs in a network namespace of its own; then a private address
+   * (10/8, 172.16/12, 192.168/16) that the namespace's creator gave it, never a public one.
+   */
+  private static void checkAddress(String address, boolean inNamespace) {
     // Parse only literals: InetAddress.getByName would resolve a host name over DNS.
     if (address == null || !IPV4_LITERAL.matcher(address).matches()) {
-      throw notLoopback(address);
+      throw badAddress(address, inNamespace);
     }
     try {
-      if (!InetAddress.getByName(address).isLoopbackAddress()) {
-        throw notLoopback(address);
+      InetAddress parsed = InetAddress.getByName(address);
+      boolean allowed = parsed.isLoopbackAddress() || (inNamespace && parsed.isSiteLocalAddress());
+      if (!allowed) {
+        throw badAddress(address, inNamespace);
       }
     } catch (UnknownHostException e) {
-      throw notLoopback(address);
+      throw badAddress(address, inNamespace);
     }
   }
 
-  private static IllegalArgumentException notLoopback(String address) {
+  private static IllegalArgumentException badAddress(String address, boolean inNamespace) {
     return new IllegalArgumentException(
-        "address: '" + address + "' (expected: an IPv4 loopback address in 127.0.0.0/8)");
+        "address: '"
+            + address
+            + "' (expected: an IPv4 loopback address in 127.0.0.0/8"
+            + (inNamespace ? ", or a private IPv4 address of the node's network namespace)" : ")"));
+  }
+
+  private static void checkNamespaceName(String name) {
+    if (!NAMESPACE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "network namespace: '"
+              + name
+              + "' (expected: an `ip netns` name of letters, digits, '.', '_' and '-')");
+    }
   }
 
   private static void checkHeapSize(String name, String size) {
@@ -156,6 +182,7 @@ public record NodeSpec(
     private final List<String> extraJvmOptions = new ArrayList<>();
     private final Map<String, String> extraYaml = new LinkedHashMap<>();
     private boolean fresh;
+    private Optional<String> networkNamespace = Optional.empty();
 
     private Builder(String address, String clusterName, Path directory) {
       this.address = address;
@@ -177,6 +204,7 @@ public record NodeSpec(
       extraJvmOptions.addAll(spec.extraJvmOptions);
       extraYaml.putAll(spec.extraYaml);
       fresh = spec.fresh;
+      networkNamespace = spec.networkNamespace;
     }
 
     /** Seeds as {@code host:port}; list every node of a cluster started from scratch. */
@@ -247,6 +275,15 @@ public record NodeSpec(
       return this;
     }
 
+    /**
+     * Runs the node in an existing {@code ip netns} namespace (the caller creates it and gives it
+     * the node's address); the node's JVM starts with {@code ip netns exec}, so this needs root.
+     */
+    public Builder networkNamespace(String name) {
+      this.networkNamespace = Optional.of(name);
+      return this;
+    }
+
     public NodeSpec build() {
       List<String> effectiveSeeds = seeds != null ? seeds : List.of(address + ":" + storagePort);
       return new NodeSpec(
@@ -264,7 +301,8 @@ public record NodeSpec(
           autoBootstrap,
           extraJvmOptions,
           extraYaml,
-          fresh);
+          fresh,
+          networkNamespace);
     }
   }
 }

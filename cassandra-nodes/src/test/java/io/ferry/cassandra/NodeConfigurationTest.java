@@ -225,6 +225,27 @@ class NodeConfigurationTest {
   }
 
   @Test
+  void should_launch_a_node_of_a_network_namespace_through_ip_netns_exec() {
+    // given
+    NodeSpec spec =
+        NodeSpec.builder("10.231.0.2", "target", DIRECTORY).networkNamespace("faults").build();
+
+    // when
+    List<String> command = NodeConfiguration.command(Path.of("/jdk/bin/java"), spec);
+
+    // then
+    assertThat(command)
+        .containsExactly(
+            "ip",
+            "netns",
+            "exec",
+            "faults",
+            "/jdk/bin/java",
+            "@/tmp/ferry/origin/conf/java-arguments.txt",
+            "org.apache.cassandra.service.CassandraDaemon");
+  }
+
+  @Test
   void should_write_one_quoted_argument_per_line_with_the_configuration_first_on_the_classpath() {
     // given
     NodeSpec spec =

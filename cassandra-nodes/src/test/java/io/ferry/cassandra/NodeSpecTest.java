@@ -57,6 +57,7 @@ class NodeSpecTest {
             .addJvmOptions("-XX:+UseSerialGC")
             .yaml("authenticator", "PasswordAuthenticator")
             .fresh(true)
+            .networkNamespace("faults")
             .build();
 
     // when
@@ -71,6 +72,39 @@ class NodeSpecTest {
     assertThatThrownBy(() -> NodeSpec.builder("10.0.0.1", "origin", DIRECTORY).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("address: '10.0.0.1' (expected: an IPv4 loopback address in 127.0.0.0/8)");
+  }
+
+  @Test
+  void should_accept_a_private_address_for_a_node_in_a_network_namespace() {
+    // when
+    NodeSpec spec =
+        NodeSpec.builder("10.231.0.2", "target", DIRECTORY).networkNamespace("faults").build();
+
+    // then
+    assertThat(spec.address()).isEqualTo("10.231.0.2");
+    assertThat(spec.networkNamespace()).contains("faults");
+  }
+
+  @Test
+  void should_reject_a_public_address_even_in_a_network_namespace() {
+    assertThatThrownBy(
+            () ->
+                NodeSpec.builder("8.8.8.8", "target", DIRECTORY).networkNamespace("faults").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "address: '8.8.8.8' (expected: an IPv4 loopback address in 127.0.0.0/8, or a private"
+                + " IPv4 address of the node's network namespace)");
+  }
+
+  @Test
+  void should_reject_a_network_namespace_name_that_ip_netns_would_misread() {
+    assertThatThrownBy(
+            () ->
+                NodeSpec.builder("10.231.0.2", "target", DIRECTORY)
+                    .networkNamespace("../etc")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("network namespace: '../etc'");
   }
 
   @Test
@@ -115,7 +149,8 @@ class NodeSpecTest {
                     false,
                     List.of(),
                     Map.of("seed_provider.parameters", "x"),
-                    false))
+                    false,
+                    java.util.Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cassandra.yaml key: 'seed_provider.parameters'");
   }

@@ -12,6 +12,7 @@ import io.ferry.proxy.dualreads.DualReads;
 import io.ferry.proxy.handshake.ProtocolNegotiation;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.rewrite.NowReplacement;
 import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
@@ -113,6 +114,7 @@ public final class Proxy {
                 metrics,
                 codec,
                 role -> role == ClusterRole.ORIGIN ? originControl : targetControl),
+            new PartialWrites(),
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context, tls.clientFacing());
     pipeline.set(clientPipeline);
@@ -128,6 +130,8 @@ public final class Proxy {
         settings.origin().contactPoints(),
         settings.target().contactPoints(),
         settings.primaryCluster());
+    // The sums of writes that failed on one cluster only are logged when due; stops with workers.
+    workers.scheduleAtFixedRate(context.partialWrites()::flush, 1, 1, TimeUnit.SECONDS);
     CompletableFuture<ClusterTopology> origin = originControl.start();
     CompletableFuture<ClusterTopology> target = targetControl.start();
     return CompletableFuture.allOf(origin, target).thenCompose(ready -> bind());
@@ -217,6 +221,7 @@ public final class Proxy {
       LOG.warn("{} requests still in flight after shutdown-timeout; closing anyway", inFlight);
     }
     clientPipeline.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    context.partialWrites().flushAll();
     originControl.close();
     targetControl.close();
     context.dualReads().close();

@@ -25,32 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 @WithCassandraClusters
 class FerryProcessIT {
 
-  private static final Path JAR = Path.of(System.getProperty("ferry.jar", "target/ferry.jar"));
   private final HttpClient http = HttpClient.newHttpClient();
-
-  private static Process launch(Path directory, Map<String, String> environment, String... args)
-      throws IOException {
-    List<String> command = new java.util.ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.redirectOutput(directory.resolve("ferry.log").toFile());
-    builder
-        .environment()
-        .keySet()
-        .removeIf(name -> name.startsWith("ZDM_") || name.startsWith("FERRY_"));
-    builder.environment().putAll(environment);
-    return builder.start();
-  }
 
   @Test
   void should_stop_with_a_clear_message_on_invalid_configuration(@TempDir Path directory)
       throws Exception {
     // when
     Process ferry =
-        launch(
+        FerryJar.launch(
             directory,
             Map.of(
                 "ZDM_ORIGIN_CONTACT_POINTS", CassandraClusters.ORIGIN_ADDRESS,
@@ -73,7 +55,7 @@ class FerryProcessIT {
     Files.writeString(file, "ferry.proxy.primary-cluster = SOMETIMES\n");
     // when
     Process ferry =
-        launch(
+        FerryJar.launch(
             directory,
             Map.of(
                 "ZDM_ORIGIN_CONTACT_POINTS",
@@ -99,7 +81,7 @@ class FerryProcessIT {
     int metricsPort = ports.metrics();
     int adminPort = ports.admin();
     int cqlPort = ports.cql();
-    Process ferry = launch(directory, ports.environment(), "run");
+    Process ferry = FerryJar.launch(directory, ports.environment(), "run");
     try {
       // when ready
       await()
@@ -108,8 +90,11 @@ class FerryProcessIT {
       // then health answers with the ZDM Proxy's shape
       HttpResponse<String> readiness = get(metricsPort, "/health/readiness");
       assertThat(readiness.body())
-          .contains("\"OriginStatus\":{\"Addr\":\"127.0.0.2:9042\",\"CurrentFailureCount\":0")
-          .contains("\"TargetStatus\":{\"Addr\":\"127.0.0.3:9042\"")
+          .contains(
+              "\"OriginStatus\":{\"Addr\":\""
+                  + CassandraClusters.ORIGIN_ADDRESS
+                  + ":9042\",\"CurrentFailureCount\":0")
+          .contains("\"TargetStatus\":{\"Addr\":\"" + CassandraClusters.TARGET_ADDRESS + ":9042\"")
           .endsWith("\"Status\":\"UP\"}");
       assertThat(get(metricsPort, "/health/liveness").body()).isEqualTo("OK");
       HttpResponse<String> unknown = get(adminPort, "/no/such/path");
@@ -143,7 +128,7 @@ class FerryProcessIT {
     // given a Ferry whose clusters are unreachable (nothing listens on port 1), logging JSON
     int metricsPort = LocalPorts.freePort();
     Process ferry =
-        launch(
+        FerryJar.launch(
             directory,
             Map.of(
                 "ZDM_ORIGIN_CONTACT_POINTS",

@@ -47,7 +47,9 @@ class ReadinessIT {
       String body = readiness(ports).body();
       assertThat(body)
           .startsWith(
-              "{\"OriginStatus\":{\"Addr\":\"127.0.0.2:9042\",\"CurrentFailureCount\":0,"
+              "{\"OriginStatus\":{\"Addr\":\""
+                  + CassandraClusters.ORIGIN_ADDRESS
+                  + ":9042\",\"CurrentFailureCount\":0,"
                   + "\"FailureCountThreshold\":1,\"Status\":\"UP\"},")
           .contains("\"TargetStatus\":{\"Addr\":\"NOT_CONNECTED\"")
           .contains("\"FailureCountThreshold\":1,\"Status\":\"DOWN\"}")

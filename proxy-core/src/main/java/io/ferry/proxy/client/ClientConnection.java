@@ -37,6 +37,7 @@ import io.ferry.proxy.metrics.NodeError;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.metrics.RequestType;
+import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.ferry.proxy.routing.NowCalls;
@@ -440,6 +441,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         frame = assignTimestamp(frame);
       }
       InFlightRequest request = newRequest(streamId, Opcode.QUERY, destination, now);
+      request.statement = statement;
+      request.keyspace = keyspace;
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
         mirrorRead(
             frame,
@@ -516,6 +519,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       position = PreparedIds.executeIdPosition(frame);
     }
     InFlightRequest request = newRequest(streamId, Opcode.EXECUTE, destination, now);
+    request.statement = prepared.statement();
+    request.keyspace = prepared.keyspace();
     if (mirrorsReads()
         && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
       // The client's id is origin's; target may know the statement by another one.
@@ -557,6 +562,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     frame = assignTimestamp(frame);
     int[] positions = PreparedIds.batchIdPositions(frame);
     List<byte[]> targetIds = null;
+    PreparedStatement first = null;
     for (int i = 0; i < positions.length; i++) {
       PreparedStatement prepared = context.preparedStatements().get(frame, positions[i]);
       if (prepared == null) {
@@ -565,6 +571,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         context.metrics().preparedCacheMiss();
         replyLocally(streamId, MessageCodec.unprepared(id), version);
         return;
+      }
+      if (first == null) {
+        first = prepared;
       }
       if (!prepared.sameIdOnBothClusters() && targetIds == null) {
         targetIds = new ArrayList<>();
@@ -577,6 +586,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       }
     }
     InFlightRequest request = newRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
+    request.statement = first == null ? null : first.statement();
+    request.keyspace = first == null ? null : first.keyspace();
     forward(frame, request, targetIds == null ? null : positions, targetIds);
   }
 
@@ -810,7 +821,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (request.type != null) {
-      recordOutcome(request, isError(request.originResponse), isError(request.targetResponse));
+      recordOutcome(
+          request, isError(request.originResponse), isError(request.targetResponse), null);
     }
     ByteBuf response = chooseResponse(request);
     if (request.opcode == Opcode.PREPARE && request.detail instanceof PendingPreparation pending) {
@@ -869,8 +881,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     return response != null && Frames.opcode(response) == Opcode.ERROR;
   }
 
-  /** The proxy-level latency and failure counts of a tracked request that ended. */
-  private void recordOutcome(InFlightRequest request, boolean originFailed, boolean targetFailed) {
+  /**
+   * The proxy-level latency and failure counts of a tracked request that ended; a write that failed
+   * on one cluster only is also reported to {@link PartialWrites}.
+   *
+   * @param unansweredReason why a cluster that gave no answer failed; null when both answered
+   */
+  private void recordOutcome(
+      InFlightRequest request,
+      boolean originFailed,
+      boolean targetFailed,
+      String unansweredReason) {
     ProxyMetrics metrics = context.metrics();
     metrics.recordRequest(request.type, System.nanoTime() - request.startNanos);
     switch (request.type) {
@@ -879,8 +900,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
           metrics.writeFailed(ProxyMetrics.FailedOn.BOTH);
         } else if (originFailed) {
           metrics.writeFailed(ProxyMetrics.FailedOn.ORIGIN);
+          reportPartialWrite(request, origin, request.originResponse, unansweredReason);
         } else if (targetFailed) {
           metrics.writeFailed(ProxyMetrics.FailedOn.TARGET);
+          reportPartialWrite(request, target, request.targetResponse, unansweredReason);
         }
       }
       case READS_ORIGIN -> {
@@ -894,6 +917,42 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
       }
     }
+  }
+
+  private void reportPartialWrite(
+      InFlightRequest request,
+      ClusterConnection failed,
+      ByteBuf failedResponse,
+      String unansweredReason) {
+    String reason =
+        failedResponse != null
+            ? "answered "
+                + NodeError.of(failedResponse.getInt(Frames.responseMessageIndex(failedResponse)))
+                    .label()
+            : unansweredReason;
+    long arrivedAtMillis =
+        System.currentTimeMillis()
+            - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.startNanos);
+    context
+        .partialWrites()
+        .record(
+            failed.role(),
+            writtenTable(request),
+            arrivedAtMillis,
+            Endpoints.format(failed.node()) + ": " + reason);
+  }
+
+  /** {@code keyspace.table} of a write, as far as Ferry knows it. */
+  private static String writtenTable(InFlightRequest request) {
+    CqlStatement statement = request.statement;
+    String table;
+    if (statement == null || statement.table() == null) {
+      table = "an unrecognized table";
+    } else {
+      String keyspace = statement.keyspace() != null ? statement.keyspace() : request.keyspace;
+      table = keyspace != null ? keyspace + "." + statement.table() : statement.table();
+    }
+    return request.opcode == Opcode.BATCH ? "a BATCH (first statement on " + table + ")" : table;
   }
 
   /** The answer the client gets: see {@link ResponseAggregation}. */
@@ -1305,7 +1364,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             + ": "
             + reason;
     LOG.warn("{} {}; closing the client connection", connection, reason);
-    failAll(message);
+    failAll(message, connection, reason);
     closeClient();
   }
 
@@ -1425,7 +1484,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       recordOutcome(
           request,
           originSilent || isError(request.originResponse),
-          targetSilent || isError(request.targetResponse));
+          targetSilent || isError(request.targetResponse),
+          "no answer within " + context.settings().requestTimeout().toMillis() + " ms");
     }
     request.releaseResponses();
     String message =
@@ -1441,12 +1501,40 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
   }
 
-  /** Answers every request in flight with an error. */
-  private void failAll(String message) {
+  /**
+   * Answers every request in flight with an error.
+   *
+   * @param lost the cluster connection whose loss ends the requests, or null when the client broke
+   *     the protocol (then no cluster failed)
+   * @param lostReason why {@code lost} closed
+   */
+  private void failAll(String message, ClusterConnection lost, String lostReason) {
     while (oldest != null) {
       InFlightRequest request = oldest;
       untrack(request);
       endMirror(request);
+      if (lost != null && request.type != null) {
+        // The lost cluster failed the requests it had not answered. The other one is given up
+        // too (the client connection closes with it), but when it had not answered either it
+        // received the request on a healthy connection and most likely applies it: a write
+        // waiting on both counts as failed on the lost cluster alone, so that it is reported.
+        boolean originWaiting = request.originStreamId >= 0;
+        boolean targetWaiting = request.targetStreamId >= 0;
+        boolean originLost = lost.role() == ClusterRole.ORIGIN;
+        boolean originFailed =
+            isError(request.originResponse) || (originWaiting && (originLost || !targetWaiting));
+        boolean targetFailed =
+            isError(request.targetResponse) || (targetWaiting && (!originLost || !originWaiting));
+        recordOutcome(
+            request,
+            originFailed,
+            targetFailed,
+            (originLost ? originFailed : targetFailed)
+                ? "connection lost: " + lostReason
+                : "no answer before the client connection closed with the "
+                    + lost.role().id()
+                    + " one");
+      }
       request.releaseResponses();
       replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
     }
@@ -1558,7 +1646,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private void protocolViolation(String problem) {
     LOG.error("[client {}] protocol error: {}; closing the connection", label, problem);
     int errorVersion = version > 0 ? version : negotiation().errorVersion();
-    failAll("connection closed after a protocol error: " + problem);
+    failAll("connection closed after a protocol error: " + problem, null, null);
     replyLocally(0, MessageCodec.protocolError(problem), errorVersion);
     closeClient();
   }

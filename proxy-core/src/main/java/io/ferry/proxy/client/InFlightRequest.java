@@ -3,6 +3,7 @@ package io.ferry.proxy.client;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.dualreads.MirroredRead;
 import io.ferry.proxy.metrics.RequestType;
+import io.ferry.proxy.routing.CqlStatement;
 import io.ferry.proxy.routing.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
@@ -34,6 +35,16 @@ final class InFlightRequest {
   /** For PREPARE: what to remember when both clusters prepared it. */
   Object detail;
 
+  /**
+   * For QUERY, EXECUTE and BATCH: the statement (a BATCH's first prepared one, if any) and the
+   * keyspace its unqualified names resolve in, to name the table of a write that fails on one
+   * cluster only. Set for every such request, so that a request object used again never names an
+   * earlier one's table.
+   */
+  CqlStatement statement;
+
+  String keyspace;
+
   int originStreamId = -1;
   int targetStreamId = -1;
   ByteBuf originResponse;
@@ -63,6 +74,8 @@ final class InFlightRequest {
     mirror = null;
     type = null;
     detail = null;
+    statement = null;
+    keyspace = null;
     originStreamId = -1;
     targetStreamId = -1;
     originResponse = null;

@@ -7,6 +7,7 @@ import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.dualreads.DualReads;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.ProxyMetrics;
+import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.rewrite.NowReplacement;
 import io.ferry.proxy.rewrite.WriteTimestamps;
 import io.ferry.proxy.routing.PreparedStatementCache;
@@ -29,6 +30,7 @@ public record ProxyContext(
     WriteTimestamps writeTimestamps,
     NowReplacement nowReplacement,
     DualReads dualReads,
+    PartialWrites partialWrites,
     DrainState drainState) {
 
   public ClusterConnector connector(ClusterRole role) {

@@ -2,6 +2,10 @@ package io.ferry.proxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
@@ -15,8 +19,10 @@ import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Timeouts and lost cluster connections reach the client as errors, never as silence. */
 class ClientConnectionFailuresTest {
@@ -33,6 +40,7 @@ class ClientConnectionFailuresTest {
 
   private ScriptedCqlServer origin;
   private ScriptedCqlServer target;
+  private SimpleMeterRegistry registry;
   private Proxy proxy;
   private RawCqlClient client;
 
@@ -47,8 +55,11 @@ class ClientConnectionFailuresTest {
             "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.1",
             "ZDM_PROXY_LISTEN_PORT", "0",
             "ZDM_PROXY_REQUEST_TIMEOUT_MS", "300");
+    registry = new SimpleMeterRegistry();
     proxy =
-        new Proxy(ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))));
+        new Proxy(
+            ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))),
+            registry);
     proxy.start().get(10, TimeUnit.SECONDS);
     client = new RawCqlClient(proxy.listenAddress());
     send(0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
@@ -103,6 +114,48 @@ class ClientConnectionFailuresTest {
     assertThat(client.isClosedByServer()).isTrue();
     // and Ferry's own connections are unaffected
     assertThat(proxy.controlConnection(ClusterRole.ORIGIN).isUp()).isTrue();
+  }
+
+  @Test
+  void should_count_and_report_a_write_whose_target_connection_is_lost_while_origin_applies_it()
+      throws Exception {
+    // given a target that drops the connection on a write that origin applies
+    target.disconnectOn("lost_on_target");
+    ListAppender<ILoggingEvent> partialWrites = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(PartialWrites.class);
+    partialWrites.start();
+    logger.addAppender(partialWrites);
+    try {
+      // when
+      send(7, new Query("INSERT INTO ks.lost_on_target (k) VALUES (1)"));
+      Frame answer = receive();
+
+      // then the client gets an error
+      assertThat(((Error) answer.message).message)
+          .startsWith("Ferry lost its connection to target 127.0.0.32:9042");
+      // and Ferry counts the write as failed on target only
+      assertThat(
+              registry
+                  .get("zdm_proxy_failed_writes_total")
+                  .tag("failed_on", "target")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+      // and tells the operator which table lacks rows on target, without the write's values
+      assertThat(partialWrites.list)
+          .singleElement()
+          .satisfies(
+              event -> {
+                assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                assertThat(event.getFormattedMessage())
+                    .startsWith("1 write to ks.lost_on_target failed on target only")
+                    .contains("127.0.0.32:9042: connection lost")
+                    .contains("copy them from origin to target")
+                    .doesNotContain("VALUES");
+              });
+    } finally {
+      logger.detachAppender(partialWrites);
+    }
   }
 
   private void send(int streamId, Message request) throws IOException {

@@ -13,7 +13,7 @@ final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseabl
 
   private final Logger logger;
   private final Level previousLevel;
-  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
 
   private LogLines(Logger logger, Level level) {
     this.logger = logger;
@@ -40,12 +40,20 @@ final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseabl
   }
 
   List<String> lines() {
-    return lines;
+    return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  /** The lines logged at {@code level} or above. */
+  List<String> lines(Level level) {
+    return events.stream()
+        .filter(event -> event.getLevel().isGreaterOrEqual(level))
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 
   @Override
   protected void append(ILoggingEvent event) {
-    lines.add(event.getFormattedMessage());
+    events.add(event);
   }
 
   @Override

@@ -82,6 +82,7 @@ public final class ScriptedCqlServer implements AutoCloseable {
   private volatile String authenticator;
   private volatile String username;
   private volatile String password;
+  private volatile String disconnectOn;
 
   /** Describes itself as a DSE node ({@code dse_version} in {@code system.local}). */
   public ScriptedCqlServer dse() {
@@ -97,6 +98,15 @@ public final class ScriptedCqlServer implements AutoCloseable {
     this.authenticator = authenticator;
     this.username = username;
     this.password = password;
+    return this;
+  }
+
+  /**
+   * Makes this server alone close the connection on a query containing {@code text}, where {@link
+   * #DISCONNECT} makes every server do it.
+   */
+  public ScriptedCqlServer disconnectOn(String text) {
+    this.disconnectOn = text;
     return this;
   }
 
@@ -185,7 +195,9 @@ public final class ScriptedCqlServer implements AutoCloseable {
         if (request.message instanceof Query query && query.query.contains(NEVER_ANSWERED)) {
           return;
         }
-        if (request.message instanceof Query query && query.query.contains(DISCONNECT)) {
+        if (request.message instanceof Query query
+            && (query.query.contains(DISCONNECT)
+                || (disconnectOn != null && query.query.contains(disconnectOn)))) {
           ctx.close();
           return;
         }

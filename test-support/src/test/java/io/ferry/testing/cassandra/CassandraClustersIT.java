@@ -22,8 +22,8 @@ class CassandraClustersIT {
     // then
     assertThat(origin.isRunning()).isTrue();
     assertThat(target.isRunning()).isTrue();
-    assertThat(origin.address()).isEqualTo("127.0.0.2");
-    assertThat(target.address()).isEqualTo("127.0.0.3");
+    assertThat(origin.address()).isEqualTo(CassandraClusters.ORIGIN_ADDRESS);
+    assertThat(target.address()).isEqualTo(CassandraClusters.TARGET_ADDRESS);
     assertThat(clusterName(origin)).isEqualTo("origin");
     assertThat(clusterName(target)).isEqualTo("target");
   }

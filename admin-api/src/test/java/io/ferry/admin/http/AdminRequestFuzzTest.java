@@ -33,8 +33,9 @@ import java.util.List;
  * buffer the pipeline allocated is freed.
  *
  * <p>The input: one byte choosing the route, one byte of options (bits 0-2: another method than the
- * route's; bits 3-4: the content type), then for each {@code {parameter}} of the route's path its
- * value up to a newline, then the body.
+ * route's; bits 3-4: the content type; bit 5: something after the path), then for each {@code
+ * {parameter}} of the route's path its value up to a newline, then (bit 5) what follows the path up
+ * to a newline (a query string, say), then the body.
  */
 class AdminRequestFuzzTest {
 
@@ -86,15 +87,13 @@ class AdminRequestFuzzTest {
       }
       path.append('/');
       if (segment.startsWith("{")) {
-        int end = position;
-        while (end < input.length && input[end] != '\n') {
-          end++;
-        }
-        path.append(new String(input, position, end - position, StandardCharsets.ISO_8859_1));
-        position = Math.min(input.length, end + 1);
+        position = appendLine(input, position, path);
       } else {
         path.append(segment);
       }
+    }
+    if ((options & 0x20) != 0) {
+      position = appendLine(input, position, path);
     }
     byte[] body = Arrays.copyOfRange(input, position, input.length);
     byte[] request = request(method, path.toString().replaceAll("[\r\n]", ""), contentType, body);
@@ -128,6 +127,16 @@ class AdminRequestFuzzTest {
     assertThat(allocator.metric().usedHeapMemory() + allocator.metric().usedDirectMemory())
         .as("bytes still allocated once the connection closed")
         .isZero();
+  }
+
+  /** Appends the input's bytes up to a newline (as ISO-8859-1); returns the index after it. */
+  private static int appendLine(byte[] input, int position, StringBuilder text) {
+    int end = position;
+    while (end < input.length && input[end] != '\n') {
+      end++;
+    }
+    text.append(new String(input, position, end - position, StandardCharsets.ISO_8859_1));
+    return Math.min(input.length, end + 1);
   }
 
   private static int byteAt(byte[] input, int index) {

@@ -59,6 +59,11 @@ public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoC
         .toList();
   }
 
+  /** Forgets the lines logged so far. */
+  public void clear() {
+    lines.clear();
+  }
+
   @Override
   protected void append(ILoggingEvent event) {
     String stackTrace =

@@ -180,7 +180,17 @@ public final class ScriptedCqlServer implements AutoCloseable {
               .addListener(ChannelFutureListener.CLOSE);
           return;
         }
-        Frame request = CODEC.decodeRequest(frame);
+        Frame request;
+        try {
+          request = CODEC.decodeRequest(frame);
+        } catch (RuntimeException e) {
+          // As a real node does: the request fails, the connection goes on.
+          received.add(new Received(version, Frames.opcode(frame), null));
+          ctx.writeAndFlush(
+              CODEC.encodeResponse(
+                  version, streamId, MessageCodec.protocolError("Malformed request: " + e)));
+          return;
+        }
         received.add(new Received(version, Frames.opcode(frame), request.message));
         if (request.message instanceof Query query && query.query.contains(NEVER_ANSWERED)) {
           return;

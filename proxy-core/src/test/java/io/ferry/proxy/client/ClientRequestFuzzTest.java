@@ -69,7 +69,8 @@ class ClientRequestFuzzTest {
             "ZDM_TARGET_CONTACT_POINTS", "127.0.0.77",
             "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.78",
             "ZDM_PROXY_LISTEN_PORT", "0",
-            "ZDM_PROXY_REQUEST_TIMEOUT_MS", "1000",
+            // long enough for a loaded machine, short enough for queries never answered
+            "ZDM_PROXY_REQUEST_TIMEOUT_MS", "3000",
             "ZDM_REPLACE_CQL_FUNCTIONS", "true");
     ferry =
         new Proxy(ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))));
@@ -100,6 +101,8 @@ class ClientRequestFuzzTest {
     int sentinel = request.streamId() == 32767 ? 32766 : 32767;
     ferryLogs.clear();
     nettyLogs.clear();
+    origin.forgetReceived();
+    target.forgetReceived();
     List<Frame> answers = new ArrayList<>();
     boolean closed;
     try (RawCqlClient client = new RawCqlClient(ferry.listenAddress())) {

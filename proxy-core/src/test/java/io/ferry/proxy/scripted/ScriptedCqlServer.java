@@ -141,6 +141,11 @@ public final class ScriptedCqlServer implements AutoCloseable {
     return Collections.unmodifiableList(received);
   }
 
+  /** Forgets the requests received so far: for long runs, where the record would grow forever. */
+  public void forgetReceived() {
+    received.clear();
+  }
+
   /** Versions of the STARTUP requests received, in order. */
   public List<Integer> startupVersions() {
     return received.stream()

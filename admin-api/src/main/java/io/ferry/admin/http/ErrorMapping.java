@@ -2,6 +2,7 @@ package io.ferry.admin.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.CharConversionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -23,6 +24,10 @@ public final class ErrorMapping {
     }
     if (failure instanceof JsonProcessingException json) {
       return error(400, "InvalidArguments", "malformed JSON body: " + json.getOriginalMessage());
+    }
+    if (failure instanceof CharConversionException encoding) {
+      // How Jackson reports a body that starts like UTF-32 or UTF-16 text and is not.
+      return error(400, "InvalidArguments", "malformed JSON body: " + encoding.getMessage());
     }
     if (failure instanceof IllegalArgumentException invalid) {
       return error(400, "InvalidArguments", invalid.getMessage());

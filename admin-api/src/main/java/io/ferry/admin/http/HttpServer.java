@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -80,11 +82,7 @@ public final class HttpServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                      channel
-                          .pipeline()
-                          .addLast("http", new HttpServerCodec())
-                          .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
-                          .addLast("routes", new RouteHandler(table));
+                      initialize(channel.pipeline(), table);
                     }
                   })
               .bind(address, port)
@@ -106,6 +104,23 @@ public final class HttpServer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  /** Names of the handlers of each connection's pipeline. */
+  static final String HTTP_CODEC = "http";
+
+  static final String AGGREGATOR = "aggregator";
+  static final String ROUTES = "routes";
+
+  /**
+   * Builds a connection's pipeline: HTTP/1.1, whole requests with bodies of up to {@value
+   * #MAX_BODY_BYTES} bytes, then the route table.
+   */
+  static void initialize(ChannelPipeline pipeline, List<Route> routes) {
+    pipeline
+        .addLast(HTTP_CODEC, new HttpServerCodec())
+        .addLast(AGGREGATOR, new BodyLimit())
+        .addLast(ROUTES, new RouteHandler(routes));
   }
 
   public InetSocketAddress address() {
@@ -134,19 +149,40 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      if (!request.decoderResult().isSuccess()) {
+        // The decoder discards everything after a malformed request: the connection is over.
+        String problem = request.decoderResult().cause().getMessage();
+        write(
+            ctx,
+            false,
+            ErrorMapping.error(400, "InvalidArguments", "malformed HTTP request: " + problem));
+        return;
+      }
+      HttpRequest apiRequest = apiRequest(request);
+      HttpResponse response =
+          apiRequest == null
+              ? ErrorMapping.error(
+                  400,
+                  "InvalidArguments",
+                  "malformed URI: " + request.uri() + " (expected: %-escapes of UTF-8 bytes)")
+              : dispatch(apiRequest);
+      write(ctx, HttpUtil.isKeepAlive(request), response);
+    }
+
+    /** The request as handlers see it, or {@code null} if its URI cannot be decoded. */
+    private static HttpRequest apiRequest(FullHttpRequest request) {
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      String path;
+      Map<String, List<String>> parameters;
+      try {
+        path = uri.path();
+        parameters = uri.parameters();
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
       byte[] body = new byte[request.content().readableBytes()];
       request.content().getBytes(request.content().readerIndex(), body);
-      String method = request.method().name();
-      HttpRequest apiRequest =
-          new HttpRequest(method, uri.path(), Map.of(), uri.parameters(), body);
-      HttpResponse response;
-      if (!request.decoderResult().isSuccess()) {
-        response = ErrorMapping.error(400, "InvalidArguments", "malformed HTTP request");
-      } else {
-        response = dispatch(apiRequest);
-      }
-      write(ctx, request, response);
+      return new HttpRequest(request.method().name(), path, Map.of(), parameters, body);
     }
 
     private HttpResponse dispatch(HttpRequest request) {
@@ -181,43 +217,67 @@ public final class HttpServer implements AutoCloseable {
           404, "NotFound", "no such endpoint: " + request.method() + " " + request.path());
     }
 
-    private void write(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponse response) {
-      byte[] bytes;
-      String contentType;
-      if (response.body() instanceof String text) {
-        bytes = text.getBytes(StandardCharsets.UTF_8);
-        contentType =
-            response.contentType() != null ? response.contentType() : "text/plain; charset=UTF-8";
-      } else {
-        try {
-          bytes = JSON.writeValueAsBytes(response.body());
-        } catch (Exception e) {
-          bytes =
-              ("{\"brief\":\"Internal Server Error\",\"message\":\"cannot serialize response\",\"type\":\"InternalError\"}")
-                  .getBytes(StandardCharsets.UTF_8);
-        }
-        contentType = "application/json";
-      }
-      ByteBuf content = Unpooled.wrappedBuffer(bytes);
-      FullHttpResponse answer =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), content);
-      answer.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-      answer.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-      boolean keepAlive = HttpUtil.isKeepAlive(request);
-      if (keepAlive) {
-        answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        ctx.writeAndFlush(answer);
-      } else {
-        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-      }
-    }
-
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug(
           "HTTP connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
+    }
+  }
+
+  /**
+   * Collects whole requests; a body over {@value #MAX_BODY_BYTES} bytes is answered with a 413 in
+   * the JSON shape of every other error, and the connection is closed, as where the rest of that
+   * body ends cannot be known.
+   */
+  private static final class BodyLimit extends HttpObjectAggregator {
+
+    BodyLimit() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      write(
+          ctx,
+          false,
+          ErrorMapping.error(
+              413,
+              "InvalidArguments",
+              "request body larger than " + MAX_BODY_BYTES + " bytes (expected: a JSON document)"));
+    }
+  }
+
+  /** Sends a response; closes the connection after it unless it is kept alive. */
+  private static void write(ChannelHandlerContext ctx, boolean keepAlive, HttpResponse response) {
+    byte[] bytes;
+    String contentType;
+    if (response.body() instanceof String text) {
+      bytes = text.getBytes(StandardCharsets.UTF_8);
+      contentType =
+          response.contentType() != null ? response.contentType() : "text/plain; charset=UTF-8";
+    } else {
+      try {
+        bytes = JSON.writeValueAsBytes(response.body());
+      } catch (Exception e) {
+        bytes =
+            ("{\"brief\":\"Internal Server Error\",\"message\":\"cannot serialize response\",\"type\":\"InternalError\"}")
+                .getBytes(StandardCharsets.UTF_8);
+      }
+      contentType = "application/json";
+    }
+    ByteBuf content = Unpooled.wrappedBuffer(bytes);
+    FullHttpResponse answer =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()), content);
+    answer.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    answer.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    if (keepAlive) {
+      answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(answer);
+    } else {
+      answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
   }
 

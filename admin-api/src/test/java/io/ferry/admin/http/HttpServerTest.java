@@ -2,10 +2,14 @@ package io.ferry.admin.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -102,5 +106,79 @@ class HttpServerTest {
     assertThat(broken.statusCode()).isEqualTo(500);
     assertThat(broken.body()).contains("\"type\":\"InternalError\"");
     assertThat(echoed.body()).isEqualTo("{\"name\":\"ferry\"}");
+  }
+
+  @Test
+  void should_answer_a_body_that_only_looks_like_utf32_with_a_json_400() throws Exception {
+    // when: a body whose first bytes make Jackson read UTF-32, found by AdminRequestFuzzTest
+    String answer =
+        exchange(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+            new byte[] {0, 0, 0, 0x7b, 1});
+    // then
+    assertThat(answer)
+        .startsWith("HTTP/1.1 400 ")
+        .contains("\"message\":\"malformed JSON body: ")
+        .contains("\"type\":\"InvalidArguments\"");
+  }
+
+  @Test
+  void should_answer_a_malformed_uri_with_a_json_400_naming_it() throws Exception {
+    // when
+    String answer = exchange("GET /echo/%zz HTTP/1.1\r\nHost: x\r\n\r\n", new byte[0]);
+    // then
+    assertThat(answer)
+        .startsWith("HTTP/1.1 400 ")
+        .contains("\"message\":\"malformed URI: /echo/%zz (expected: %-escapes of UTF-8 bytes)\"");
+  }
+
+  @Test
+  void should_answer_a_malformed_request_with_a_json_400_naming_the_problem() throws Exception {
+    // when: a header line longer than the decoder accepts
+    String answer =
+        exchange("GET /echo HTTP/1.1\r\nX-Long: " + "x".repeat(10_000) + "\r\n\r\n", new byte[0]);
+    // then
+    assertThat(answer)
+        .startsWith("HTTP/1.1 400 ")
+        .contains("\"message\":\"malformed HTTP request: ")
+        .contains("\"type\":\"InvalidArguments\"");
+  }
+
+  @Test
+  void should_refuse_a_body_over_the_limit_with_a_json_413_and_close_the_connection()
+      throws Exception {
+    // when: 2 MiB announced, and sent
+    String answer =
+        exchange(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n",
+            new byte[2 * 1024 * 1024]);
+    // then: the answer ends the connection (read to its end by exchange)
+    assertThat(answer)
+        .startsWith("HTTP/1.1 413 ")
+        .contains("connection: close")
+        .contains(
+            "\"message\":\"request body larger than 1048576 bytes (expected: a JSON document)\"");
+  }
+
+  /**
+   * Sends a request of raw bytes (with {@code Connection: close}) and reads the answer up to the
+   * end of the connection, which the server closes after answering.
+   */
+  private String exchange(String head, byte[] body) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(server.address(), 5000);
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          head.replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body);
+        out.flush();
+      } catch (IOException e) {
+        // the server may answer and close before the whole body is sent (413)
+      }
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
   }
 }

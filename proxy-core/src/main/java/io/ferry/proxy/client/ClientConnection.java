@@ -126,6 +126,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private String keyspace;
   private FrameWriter clientWriter;
   private ScheduledFuture<?> timeoutCheck;
+  private ScheduledFuture<?> handshakeDeadline;
+  private IncompleteFrameWatch incompleteFrames;
   // The client's STARTUP, held while the cluster connections open; owned here until forwarded.
   private ByteBuf pendingStartup;
   private Map<String, String> startupOptions = Map.of();
@@ -155,7 +157,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     label = Endpoints.format(remote);
     long tick = Math.max(10, Math.min(1000, context.settings().requestTimeout().toMillis() / 10));
     timeoutCheck =
-        ctx.executor().scheduleAtFixedRate(this::expireRequests, tick, tick, TimeUnit.MILLISECONDS);
+        ctx.executor().scheduleAtFixedRate(this::onTick, tick, tick, TimeUnit.MILLISECONDS);
+    incompleteFrames =
+        new IncompleteFrameWatch(channel, context.settings().incompleteFrameTimeout());
+    handshakeDeadline = scheduleHandshakeDeadline();
     LOG.debug("[client {}] connected", label);
     ctx.fireChannelActive();
   }
@@ -1320,6 +1325,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   private void becomeReady(ByteBuf answer) {
     boolean handshakeAnswer = state == State.HANDSHAKE;
     state = State.READY;
+    handshakeDeadline.cancel(false);
     LOG.debug(
         "[client {}] ready (protocol v{}, origin {}, target {})",
         label,
@@ -1433,6 +1439,54 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     request.previous = null;
     request.next = null;
+  }
+
+  private void onTick() {
+    expireRequests();
+    if (state == State.READY) {
+      String stalled = incompleteFrames.check(System.nanoTime());
+      if (stalled != null) {
+        LOG.warn("[client {}] {}; closing the connection", label, stalled);
+        closeWithProtocolError(stalled);
+      }
+    }
+  }
+
+  private ScheduledFuture<?> scheduleHandshakeDeadline() {
+    return channel
+        .eventLoop()
+        .schedule(
+            this::onHandshakeDeadline,
+            context.settings().handshakeTimeout().toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  /** {@code handshake-timeout} after the connection was accepted, or after the last such check. */
+  private void onHandshakeDeadline() {
+    if (state == State.READY || state == State.CLOSED) {
+      return;
+    }
+    if (state == State.HANDSHAKE || !requests.isEmpty()) {
+      // Ferry is the one waiting, for a cluster: connection-timeout and request-timeout bound that.
+      handshakeDeadline = scheduleHandshakeDeadline();
+      return;
+    }
+    FrameDecoder frames = (FrameDecoder) channel.pipeline().get(ClientPipeline.FRAME_DECODER);
+    String message =
+        "no complete handshake within "
+            + context.settings().handshakeTimeout().toMillis()
+            + " ms (handshake-timeout): Ferry was waiting for "
+            + (state == State.NEW ? "STARTUP" : "AUTH_RESPONSE")
+            + (frames != null && frames.holdsIncompleteFrame()
+                ? ", and holds " + frames.bufferedBytes() + " bytes of an incomplete frame"
+                : "");
+    if (frames != null && frames.framesDecoded() == 0 && !frames.holdsIncompleteFrame()) {
+      // Sent nothing at all: port scanners and load-balancer probes do that all day long.
+      LOG.debug("[client {}] closed: {}", label, message);
+    } else {
+      LOG.info("[client {}] closed: {}", label, message);
+    }
+    closeClient();
   }
 
   private void expireRequests() {
@@ -1579,6 +1633,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
     if (timeoutCheck != null) {
       timeoutCheck.cancel(false);
+      handshakeDeadline.cancel(false);
     }
     while (oldest != null) {
       InFlightRequest request = oldest;
@@ -1645,6 +1700,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /** A protocol error after the handshake: fatal for this connection only. */
   private void protocolViolation(String problem) {
     LOG.error("[client {}] protocol error: {}; closing the connection", label, problem);
+    closeWithProtocolError(problem);
+  }
+
+  /** Fails the requests in flight, tells the client why on stream id 0, and closes. */
+  private void closeWithProtocolError(String problem) {
     int errorVersion = version > 0 ? version : negotiation().errorVersion();
     failAll("connection closed after a protocol error: " + problem, null, null);
     replyLocally(0, MessageCodec.protocolError(problem), errorVersion);

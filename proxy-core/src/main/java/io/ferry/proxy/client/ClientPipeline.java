@@ -61,16 +61,23 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
         .pipeline()
         .addLast(FRAME_DECODER, new FrameDecoder(context.settings().maxFrameLength(), false));
     if (openConnections.incrementAndGet() > max) {
+      // Refused connections hold no slot: they would otherwise keep new clients out after the
+      // served ones closed.
+      openConnections.decrementAndGet();
       LOG.warn(
           "refusing client connection from {}: {} connections already open (max-client-connections)",
           channel.remoteAddress(),
           max);
-      channel.pipeline().addLast(CLIENT, new ConnectionLimit(context.codec(), max));
+      channel
+          .pipeline()
+          .addLast(
+              CLIENT,
+              new ConnectionLimit(context.codec(), max, context.settings().handshakeTimeout()));
     } else {
       channel.pipeline().addLast(CLIENT, new ClientConnection(context));
+      channel.closeFuture().addListener(future -> openConnections.decrementAndGet());
     }
     channels.add(channel);
-    channel.closeFuture().addListener(future -> openConnections.decrementAndGet());
   }
 
   private static SslHandler tlsHandler(SocketChannel channel, ClientFacingTls clientFacingTls) {
@@ -119,7 +126,7 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
     return total;
   }
 
-  /** Client connections open now. */
+  /** Client connections open now, refused ones not counted. */
   public int openConnections() {
     return openConnections.get();
   }

@@ -8,11 +8,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stands in for a {@link ClientConnection} on a connection accepted beyond {@code
  * max-client-connections}: answers the client's first frame with an error that says so, then
- * closes, so the application's logs tell why instead of showing a bare disconnect.
+ * closes, so the application's logs tell why instead of showing a bare disconnect. A client that
+ * sends no whole frame is closed after {@code handshake-timeout}.
  *
  * <p>Thread policy: a channel handler, used on its channel's event loop only.
  */
@@ -20,11 +24,22 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
   private final MessageCodec codec;
   private final int maxConnections;
+  private final Duration handshakeTimeout;
   private boolean answered;
 
-  ConnectionLimit(MessageCodec codec, int maxConnections) {
+  ConnectionLimit(MessageCodec codec, int maxConnections, Duration handshakeTimeout) {
     this.codec = codec;
     this.maxConnections = maxConnections;
+    this.handshakeTimeout = handshakeTimeout;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ScheduledFuture<?> deadline =
+        ctx.executor()
+            .schedule(() -> ctx.close(), handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    ctx.channel().closeFuture().addListener(closed -> deadline.cancel(false));
+    ctx.fireChannelActive();
   }
 
   @Override

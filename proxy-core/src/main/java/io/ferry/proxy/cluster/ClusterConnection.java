@@ -262,7 +262,7 @@ public final class ClusterConnection extends ChannelInboundHandlerAdapter {
     // The response's bytes were skipped, so its request can never complete normally; the request
     // times out on the client side with an explicit error, and its id becomes an orphan.
     LOG.error(
-        "{} skipped a response of {} bytes on stream id {}: larger than max-frame-length",
+        "{} skipped a response of {} bytes on stream id {}: larger than the protocol allows",
         logPrefix,
         oversized.bodyLength(),
         oversized.streamId());

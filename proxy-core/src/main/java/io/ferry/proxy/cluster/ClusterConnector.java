@@ -163,7 +163,9 @@ public final class ClusterConnector {
               tls,
               pipeline ->
                   pipeline
-                      .addLast(FRAME_DECODER, new FrameDecoder(proxy.maxFrameLength(), true))
+                      .addLast(
+                          FRAME_DECODER,
+                          new FrameDecoder(ProxySettings.PROTOCOL_MAX_FRAME_LENGTH, true))
                       .addLast(
                           IDLE,
                           new IdleStateHandler(
@@ -177,7 +179,7 @@ public final class ClusterConnector {
                               proxy.maxStreamIds(),
                               proxy.maxOrphanedStreamIds(),
                               protocolVersion,
-                              proxy.maxFrameLength(),
+                              ProxySettings.PROTOCOL_MAX_FRAME_LENGTH,
                               meters)))
           .whenComplete(
               (channel, failure) -> {

@@ -72,6 +72,9 @@ public enum ProxyOption implements ConfigOption {
   MAX_STREAM_IDS("ferry.proxy.max-stream-ids", "ZDM_PROXY_MAX_STREAM_IDS", INTEGER),
   MAX_ORPHANED_STREAM_IDS("ferry.proxy.max-orphaned-stream-ids", null, INTEGER),
   MAX_FRAME_LENGTH("ferry.proxy.max-frame-length", null, TEXT),
+  HANDSHAKE_TIMEOUT("ferry.proxy.handshake-timeout", "FERRY_HANDSHAKE_TIMEOUT_MS", MILLISECONDS),
+  INCOMPLETE_FRAME_TIMEOUT(
+      "ferry.proxy.incomplete-frame-timeout", "FERRY_INCOMPLETE_FRAME_TIMEOUT_MS", MILLISECONDS),
   PREPARED_STATEMENT_CACHE_SIZE("ferry.proxy.prepared-statement-cache-size", null, INTEGER),
   SHUTDOWN_TIMEOUT("ferry.proxy.shutdown-timeout", null, MILLISECONDS),
   REPLACE_CQL_FUNCTIONS("ferry.proxy.replace-cql-functions", "ZDM_REPLACE_CQL_FUNCTIONS", BOOLEAN),

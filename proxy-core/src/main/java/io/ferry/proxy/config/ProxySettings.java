@@ -33,6 +33,8 @@ public record ProxySettings(
     int maxStreamIds,
     int maxOrphanedStreamIds,
     int maxFrameLength,
+    Duration handshakeTimeout,
+    Duration incompleteFrameTimeout,
     int preparedStatementCacheSize,
     Duration shutdownTimeout,
     boolean replaceCqlFunctions,
@@ -47,8 +49,11 @@ public record ProxySettings(
   /** The most stream ids a v3+ connection can have in flight (stream ids are signed shorts). */
   public static final int PROTOCOL_MAX_STREAM_IDS = 32768;
 
-  /** The largest frame body the protocol allows. */
-  public static final long PROTOCOL_MAX_FRAME_LENGTH = 256L * 1024 * 1024;
+  /**
+   * The largest frame body the protocol allows (256 MB, says the v4 specification): what Ferry
+   * accepts from a cluster, and the most {@code max-frame-length} can let clients send.
+   */
+  public static final int PROTOCOL_MAX_FRAME_LENGTH = 256 * 1024 * 1024;
 
   /**
    * TLS between clients and Ferry: off ({@code caPath} null), or on with Ferry's certificate and
@@ -200,6 +205,9 @@ public record ProxySettings(
     int maxStreamIds = reader.integer(MAX_STREAM_IDS, 1, PROTOCOL_MAX_STREAM_IDS);
     int maxOrphans = reader.integer(MAX_ORPHANED_STREAM_IDS, 1, PROTOCOL_MAX_STREAM_IDS);
     int maxFrameLength = (int) reader.bytes(MAX_FRAME_LENGTH, 1024, PROTOCOL_MAX_FRAME_LENGTH);
+    Duration handshakeTimeout = reader.duration(HANDSHAKE_TIMEOUT, Duration.ofMillis(1));
+    Duration incompleteFrameTimeout =
+        reader.duration(INCOMPLETE_FRAME_TIMEOUT, Duration.ofMillis(1));
     int preparedCacheSize = reader.integer(PREPARED_STATEMENT_CACHE_SIZE, 1, Integer.MAX_VALUE);
     Duration shutdownTimeout = reader.duration(SHUTDOWN_TIMEOUT, Duration.ZERO);
     ProtocolVersion controlVersion =
@@ -276,6 +284,8 @@ public record ProxySettings(
         maxStreamIds,
         maxOrphans,
         maxFrameLength,
+        handshakeTimeout,
+        incompleteFrameTimeout,
         preparedCacheSize,
         shutdownTimeout,
         reader.bool(REPLACE_CQL_FUNCTIONS),

@@ -20,6 +20,12 @@ import java.util.List;
  *       follows and the connection must be closed.
  * </ul>
  *
+ * <p>Between reads it holds at most one incomplete frame, so never more than {@code maxBodyLength}
+ * plus a header: a longer frame's body is skipped as it arrives. Its buffer grows with the bytes
+ * received, not with the length a header announces, so a header alone costs nothing. {@link
+ * #bufferedBytes()} and {@link #holdsIncompleteFrame()} tell what it holds, so that a client that
+ * stops in the middle of a frame can be closed.
+ *
  * <p>Thread policy: a channel handler, used on its channel's event loop only.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
@@ -34,6 +40,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private final boolean expectResponses;
   private long bytesToSkip;
   private boolean unreadable;
+  private long framesDecoded;
 
   /**
    * @param maxBodyLength the largest body accepted
@@ -91,6 +98,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
               bodyLength));
       in.skipBytes(Frames.HEADER_LENGTH);
       bytesToSkip = bodyLength;
+      framesDecoded++;
       return;
     }
     int frameLength = Frames.HEADER_LENGTH + bodyLength;
@@ -98,6 +106,26 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     out.add(in.readRetainedSlice(frameLength));
+    framesDecoded++;
+  }
+
+  /** The bytes of an incomplete frame held, waiting for the rest of it. */
+  public int bufferedBytes() {
+    return actualReadableBytes();
+  }
+
+  /**
+   * Whether part of a frame has arrived and not all of it: some of its bytes are held, or the rest
+   * of an oversized frame's body is still to be skipped. Always false once the stream is
+   * unreadable.
+   */
+  public boolean holdsIncompleteFrame() {
+    return !unreadable && (actualReadableBytes() > 0 || bytesToSkip > 0);
+  }
+
+  /** How many frames, oversized ones included, have been read whole so far. */
+  public long framesDecoded() {
+    return framesDecoded;
   }
 
   private void fail(ByteBuf in, List<Object> out, int versionByte, String reason) {

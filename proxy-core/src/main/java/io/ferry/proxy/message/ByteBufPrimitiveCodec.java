@@ -97,16 +97,33 @@ public final class ByteBufPrimitiveCodec implements PrimitiveCodec<ByteBuf> {
     if (length < 0) {
       return null;
     }
-    byte[] bytes = new byte[length];
+    byte[] bytes = new byte[checkReadable(source, length, "[bytes]")];
     source.readBytes(bytes);
     return ByteBuffer.wrap(bytes);
   }
 
   @Override
   public byte[] readShortBytes(ByteBuf source) {
-    byte[] bytes = new byte[source.readUnsignedShort()];
+    byte[] bytes = new byte[checkReadable(source, source.readUnsignedShort(), "[short bytes]")];
     source.readBytes(bytes);
     return bytes;
+  }
+
+  /**
+   * The length a value announces, if that many bytes are left to read: checked before anything is
+   * allocated for it, or a few bytes announcing 2 GiB would cost 2 GiB of heap.
+   */
+  private static int checkReadable(ByteBuf source, int length, String type) {
+    if (length > source.readableBytes()) {
+      throw new IndexOutOfBoundsException(
+          type
+              + " of "
+              + length
+              + " bytes, past the end of the frame ("
+              + source.readableBytes()
+              + " bytes left)");
+    }
+    return length;
   }
 
   @Override

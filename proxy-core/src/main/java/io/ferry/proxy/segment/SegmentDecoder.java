@@ -136,6 +136,11 @@ public final class SegmentDecoder extends ByteToMessageDecoder {
     return null;
   }
 
+  /** Whether part of a segment has arrived and not all of it. */
+  public boolean holdsIncompleteSegment() {
+    return !corrupt && actualReadableBytes() > 0;
+  }
+
   private void fail(ByteBuf in, List<Object> out, String reason) {
     corrupt = true;
     in.skipBytes(in.readableBytes());

@@ -80,7 +80,9 @@ class ConfigurationTest {
     assertThat(settings.origin().port()).isEqualTo(9042);
     assertThat(settings.origin().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.origin().enableHostAssignment()).isTrue();
-    assertThat(settings.maxFrameLength()).isEqualTo(256 * 1024 * 1024);
+    assertThat(settings.maxFrameLength()).isEqualTo(16 * 1024 * 1024);
+    assertThat(settings.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.incompleteFrameTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.metrics().enabled()).isTrue();
     assertThat(settings.metrics().prefix()).isEqualTo("zdm");
     assertThat(settings.metrics().originBuckets())
@@ -350,5 +352,33 @@ class ConfigurationTest {
                 + directory
                 + "\" (from environment variable ZDM_ORIGIN_TLS_SERVER_CA_PATH): expected a"
                 + " readable PEM file of CA certificates, but it is a directory");
+  }
+
+  @Test
+  void should_read_the_timeouts_against_stalling_clients_in_milliseconds_from_the_environment() {
+    // when
+    ProxySettings settings =
+        load(
+            Map.of(
+                "FERRY_HANDSHAKE_TIMEOUT_MS", "2500", "FERRY_INCOMPLETE_FRAME_TIMEOUT_MS", "750"));
+    // then
+    assertThat(settings.handshakeTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(settings.incompleteFrameTimeout()).isEqualTo(Duration.ofMillis(750));
+  }
+
+  @Test
+  void should_refuse_a_max_frame_length_above_the_protocol_limit(@TempDir Path directory)
+      throws IOException {
+    // given
+    Path file = directory.resolve("ferry.conf");
+    Files.writeString(file, "ferry.proxy.max-frame-length = 257 MiB\n");
+    // when
+    Throwable refused =
+        catchThrowable(
+            () ->
+                ProxySettings.from(
+                    ConfigLoader.load(file, REQUIRED, List.of(ProxyOption.values()))));
+    // then
+    assertThat(refused).hasMessageContaining("ferry.proxy.max-frame-length");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +113,78 @@ class FrameDecoderTest {
     assertThat(header.getInt(5)).isEqualTo(2);
     header.release();
     frame.release();
+  }
+
+  @Test
+  void should_hold_only_the_bytes_received_of_a_frame_whose_header_announces_16_mib() {
+    // given a decoder that accepts 16 MiB bodies, allocating from an allocator that counts
+    UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(false);
+    EmbeddedChannel decoding = new EmbeddedChannel();
+    decoding.config().setAllocator(allocator);
+    FrameDecoder decoder = new FrameDecoder(16 * 1024 * 1024, false);
+    decoding.pipeline().addLast(decoder);
+    // when a client sends the header of a 16 MiB QUERY, then 1000 bytes of it, and stalls
+    decoding.writeInbound(
+        allocator
+            .heapBuffer()
+            .writeByte(4)
+            .writeByte(0)
+            .writeShort(1)
+            .writeByte(7)
+            .writeInt(16 << 20));
+    decoding.writeInbound(allocator.heapBuffer().writeZero(1000));
+    // then the decoder holds what was received (in a buffer of at most twice that), not what was
+    // announced
+    assertThat(decoder.bufferedBytes()).isEqualTo(Frames.HEADER_LENGTH + 1000);
+    assertThat(decoder.holdsIncompleteFrame()).isTrue();
+    assertThat(allocator.metric().usedHeapMemory()).isLessThanOrEqualTo(2 * 1009);
+    assertThat((Object) decoding.readInbound()).isNull();
+    decoding.finishAndReleaseAll();
+    assertThat(allocator.metric().usedHeapMemory()).isZero();
+  }
+
+  @Test
+  void should_skip_an_oversized_body_as_it_arrives_holding_none_of_it() {
+    // given
+    UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(false);
+    EmbeddedChannel decoding = new EmbeddedChannel();
+    decoding.config().setAllocator(allocator);
+    FrameDecoder decoder = new FrameDecoder(1024, false);
+    decoding.pipeline().addLast(decoder);
+    // when the header of a 255 MiB request arrives, then 8 MiB of its body, in 64 KiB reads
+    decoding.writeInbound(
+        Unpooled.buffer().writeByte(4).writeByte(0).writeShort(9).writeByte(7).writeInt(255 << 20));
+    FrameDecoder.OversizedFrame refused = decoding.readInbound();
+    for (int read = 0; read < 128; read++) {
+      decoding.writeInbound(allocator.heapBuffer(65536).writeZero(65536));
+      // then nothing of it is held
+      assertThat(decoder.bufferedBytes()).isZero();
+      assertThat(allocator.metric().usedHeapMemory()).isZero();
+    }
+    // and the request was refused on its header alone, the rest of it still to be skipped
+    assertThat(refused).isEqualTo(new FrameDecoder.OversizedFrame(4, 9, 7, 255 << 20));
+    assertThat(decoder.holdsIncompleteFrame()).isTrue();
+    assertThat(decoder.framesDecoded()).isEqualTo(1);
+    assertThat((Object) decoding.readInbound()).isNull();
+    decoding.finishAndReleaseAll();
+  }
+
+  @Test
+  void should_count_whole_frames_and_tell_an_incomplete_one() {
+    // given
+    ByteBuf bytes = request(4, 1, 0x05, new byte[0]).writeBytes(request(4, 2, 0x07, new byte[8]));
+    // when all of the first frame and half of the second arrive
+    channel.writeInbound(bytes.readRetainedSlice(Frames.HEADER_LENGTH + 4));
+    FrameDecoder decoder = channel.pipeline().get(FrameDecoder.class);
+    // then
+    assertThat(decoder.framesDecoded()).isEqualTo(1);
+    assertThat(decoder.holdsIncompleteFrame()).isTrue();
+    assertThat(decoder.bufferedBytes()).isEqualTo(4);
+    // when the rest arrives
+    channel.writeInbound(bytes);
+    // then
+    assertThat(decoder.framesDecoded()).isEqualTo(2);
+    assertThat(decoder.holdsIncompleteFrame()).isFalse();
+    assertThat(decoder.bufferedBytes()).isZero();
   }
 }

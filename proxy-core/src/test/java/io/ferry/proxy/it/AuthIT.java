@@ -9,6 +9,10 @@ import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.internal.core.auth.PlainTextAuthProvider;
 import io.ferry.cassandra.CassandraNode;
 import io.ferry.testing.cassandra.CassandraClusters;
@@ -43,6 +47,11 @@ class AuthIT {
   private static final String FERRY_TARGET_PASSWORD = "ferry-target-secret-2";
   private static final String APP_ORIGIN_PASSWORD = "app-origin-secret-3";
   private static final String APP_TARGET_PASSWORD = "app-target-secret-4";
+
+  // Values only ever sent as bound values, in every kind of request that carries some.
+  private static final String BOUND_IN_PREPARED = "bound-secret-in-execute-5";
+  private static final String BOUND_IN_SIMPLE = "bound-secret-in-query-6";
+  private static final String BOUND_IN_BATCH = "bound-secret-in-batch-7";
 
   private static LogLines logs;
 
@@ -211,24 +220,61 @@ class AuthIT {
   }
 
   @Test
-  void should_never_log_passwords() {
-    // runs after or before the others: whatever was logged so far, by every test of this class
+  void should_never_log_passwords_or_bound_values() {
+    // runs after or before the others: whatever was logged so far, by every test of this class,
+    // with Ferry's loggers at DEBUG
     try (RunningProxy ferry = ferry(AUTH_ORIGIN, AUTH_TARGET, false)) {
       try (CqlSession session = client(ferry, APP_TARGET_PASSWORD)) {
-        session.execute("SELECT * FROM auth.t LIMIT 1");
+        writeAndReadBoundValues(session);
       }
       assertRefusedBy(ferry, APP_ORIGIN_PASSWORD, "target");
     }
-    List<String> messages = logs.lines();
-    assertThat(messages).isNotEmpty();
-    for (String secret :
+    List<String> secrets =
         List.of(
             FERRY_ORIGIN_PASSWORD,
             FERRY_TARGET_PASSWORD,
             APP_ORIGIN_PASSWORD,
-            APP_TARGET_PASSWORD)) {
-      assertThat(messages).noneMatch(message -> message.contains(secret));
+            APP_TARGET_PASSWORD,
+            BOUND_IN_PREPARED,
+            BOUND_IN_SIMPLE,
+            BOUND_IN_BATCH);
+    List<String> operatorLines = logs.linesAtOrAbove(Level.INFO);
+    List<String> allLines = logs.linesAtOrAbove(Level.DEBUG);
+    assertThat(operatorLines).isNotEmpty();
+    assertThat(allLines).hasSizeGreaterThan(operatorLines.size());
+    for (String secret : secrets) {
+      assertThat(operatorLines).as("INFO and above").noneMatch(line -> line.contains(secret));
+      assertThat(allLines).as("DEBUG and above").noneMatch(line -> line.contains(secret));
     }
+  }
+
+  private static void writeAndReadBoundValues(CqlSession session) {
+    PreparedStatement insert = session.prepare("INSERT INTO auth.t (k, v) VALUES (?, ?)");
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    session.execute(insert.bind(first, BOUND_IN_PREPARED));
+    session.execute(
+        SimpleStatement.newInstance(
+            "INSERT INTO auth.t (k, v) VALUES (?, ?)", second, BOUND_IN_SIMPLE));
+    session.execute(
+        BatchStatement.newInstance(
+            DefaultBatchType.LOGGED,
+            insert.bind(UUID.randomUUID(), BOUND_IN_BATCH),
+            SimpleStatement.newInstance(
+                "UPDATE auth.t SET v = ? WHERE k = ?", BOUND_IN_BATCH, UUID.randomUUID())));
+    // read back through Ferry: the values travel in results too
+    assertThat(
+            session
+                .execute(SimpleStatement.newInstance("SELECT v FROM auth.t WHERE k = ?", second))
+                .one()
+                .getString("v"))
+        .isEqualTo(BOUND_IN_SIMPLE);
+    assertThat(
+            session
+                .execute(session.prepare("SELECT v FROM auth.t WHERE k = ?").bind(first))
+                .one()
+                .getString("v"))
+        .isEqualTo(BOUND_IN_PREPARED);
   }
 
   // ---------------------------------------------------------------------------------------------

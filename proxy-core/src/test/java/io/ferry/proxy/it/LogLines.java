@@ -3,17 +3,21 @@ package io.ferry.proxy.it;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
 /** The formatted log lines of a logger (and its children), while open. */
-final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+
+  /** A line as logged: its level, its message and the stack trace of its exception, if any. */
+  private record Line(Level level, String message, String stackTrace) {}
 
   private final Logger logger;
   private final Level previousLevel;
-  private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+  private final List<Line> lines = new CopyOnWriteArrayList<>();
 
   private LogLines(Logger logger, Level level) {
     this.logger = logger;
@@ -24,12 +28,12 @@ final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseabl
   }
 
   /** One class's log lines at the configured level. */
-  static LogLines of(Class<?> type) {
+  public static LogLines of(Class<?> type) {
     return attach(new LogLines((Logger) LoggerFactory.getLogger(type), null));
   }
 
   /** A logger's lines at {@code level} (restored on close), e.g. all of Ferry's at DEBUG. */
-  static LogLines of(String loggerName, Level level) {
+  public static LogLines of(String loggerName, Level level) {
     return attach(new LogLines((Logger) LoggerFactory.getLogger(loggerName), level));
   }
 
@@ -39,21 +43,42 @@ final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseabl
     return appender;
   }
 
-  List<String> lines() {
-    return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  /** The messages logged. */
+  public List<String> lines() {
+    return lines.stream().map(Line::message).toList();
   }
 
-  /** The lines logged at {@code level} or above. */
-  List<String> lines(Level level) {
-    return events.stream()
-        .filter(event -> event.getLevel().isGreaterOrEqual(level))
-        .map(ILoggingEvent::getFormattedMessage)
+  /**
+   * The messages logged at {@code level} or above, each followed by the stack trace of its
+   * exception (messages of causes included), if it has one.
+   */
+  public List<String> linesAtOrAbove(Level level) {
+    return lines.stream()
+        .filter(line -> line.level().isGreaterOrEqual(level))
+        .map(line -> line.message() + line.stackTrace())
         .toList();
+  }
+
+  /** The messages logged at {@code level} or above, without stack traces. */
+  public List<String> lines(Level level) {
+    return lines.stream()
+        .filter(line -> line.level().isGreaterOrEqual(level))
+        .map(Line::message)
+        .toList();
+  }
+
+  /** Forgets the lines logged so far. */
+  public void clear() {
+    lines.clear();
   }
 
   @Override
   protected void append(ILoggingEvent event) {
-    events.add(event);
+    String stackTrace =
+        event.getThrowableProxy() == null
+            ? ""
+            : "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
+    lines.add(new Line(event.getLevel(), event.getFormattedMessage(), stackTrace));
   }
 
   @Override

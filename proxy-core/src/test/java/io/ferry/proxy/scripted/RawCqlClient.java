@@ -58,6 +58,11 @@ public final class RawCqlClient implements AutoCloseable {
     return CODEC.decodeResponse(frame);
   }
 
+  /** The client's end of the connection. */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
+  }
+
   /** Whether the server closed the connection (reads end of stream within the timeout). */
   public boolean isClosedByServer() throws IOException {
     try {

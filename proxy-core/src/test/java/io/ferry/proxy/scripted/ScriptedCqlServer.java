@@ -151,6 +151,11 @@ public final class ScriptedCqlServer implements AutoCloseable {
     return Collections.unmodifiableList(received);
   }
 
+  /** Forgets the requests received so far: for long runs, where the record would grow forever. */
+  public void forgetReceived() {
+    received.clear();
+  }
+
   /** Versions of the STARTUP requests received, in order. */
   public List<Integer> startupVersions() {
     return received.stream()
@@ -190,7 +195,17 @@ public final class ScriptedCqlServer implements AutoCloseable {
               .addListener(ChannelFutureListener.CLOSE);
           return;
         }
-        Frame request = CODEC.decodeRequest(frame);
+        Frame request;
+        try {
+          request = CODEC.decodeRequest(frame);
+        } catch (RuntimeException e) {
+          // As a real node does: the request fails, the connection goes on.
+          received.add(new Received(version, Frames.opcode(frame), null));
+          ctx.writeAndFlush(
+              CODEC.encodeResponse(
+                  version, streamId, MessageCodec.protocolError("Malformed request: " + e)));
+          return;
+        }
         received.add(new Received(version, Frames.opcode(frame), request.message));
         if (request.message instanceof Query query && query.query.contains(NEVER_ANSWERED)) {
           return;

@@ -78,7 +78,9 @@ class AuthIT {
 
   @AfterAll
   static void stop_capturing_logs() {
-    logs.close();
+    if (logs != null) { // null when the nodes did not start
+      logs.close();
+    }
   }
 
   private static io.ferry.cassandra.NodeSpec authNode(CassandraClusters clusters, String address) {

@@ -1319,6 +1319,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     this.version = version.code();
     this.protocolVersion = version;
     state = State.READY;
+    handshakeDeadline.cancel(false);
   }
 
   /** Sends the READY or AUTH_SUCCESS that ends the handshake; requests are routed from now on. */

@@ -59,12 +59,20 @@ final class BenchClient implements AutoCloseable {
    * @param keys reads and writes pick keys in [0, keys)
    */
   BenchClient(InetSocketAddress readFrom, List<InetSocketAddress> writeTo, int keys) {
+    this(readFrom, writeTo, keys, 1);
+  }
+
+  /**
+   * @param connections connections each session opens to its node (the soak's many clients)
+   */
+  BenchClient(
+      InetSocketAddress readFrom, List<InetSocketAddress> writeTo, int keys, int connections) {
     this.keys = keys;
     List<CqlSession> opened = new ArrayList<>();
     CqlSession reader = null;
     List<CqlSession> writers = new ArrayList<>();
     for (InetSocketAddress address : writeTo) {
-      CqlSession session = connect(address);
+      CqlSession session = connect(address, connections);
       opened.add(session);
       writers.add(session);
       if (address.equals(readFrom)) {
@@ -72,7 +80,7 @@ final class BenchClient implements AutoCloseable {
       }
     }
     if (reader == null) {
-      reader = connect(readFrom);
+      reader = connect(readFrom, connections);
       opened.add(reader);
     }
     this.sessions = List.copyOf(opened);
@@ -87,6 +95,10 @@ final class BenchClient implements AutoCloseable {
   }
 
   static CqlSession connect(InetSocketAddress address) {
+    return connect(address, 1);
+  }
+
+  static CqlSession connect(InetSocketAddress address, int connections) {
     DriverConfigLoader config =
         DriverConfigLoader.programmaticBuilder()
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
@@ -95,7 +107,7 @@ final class BenchClient implements AutoCloseable {
             // the same for every scenario: no schema or token metadata to load
             .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
             .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
-            .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 1)
+            .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, connections)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, 2048)
             // one session per scenario (two for client-side dual writes) is what the run needs
             .withInt(DefaultDriverOption.SESSION_LEAK_THRESHOLD, 32)

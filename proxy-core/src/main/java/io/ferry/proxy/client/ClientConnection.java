@@ -445,9 +445,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
         frame = assignTimestamp(frame);
       }
-      InFlightRequest request = newRequest(streamId, Opcode.QUERY, destination, now);
-      request.statement = statement;
-      request.keyspace = keyspace;
+      InFlightRequest request =
+          newRequest(streamId, Opcode.QUERY, destination, now, statement, keyspace);
       if (mirrorsReads() && context.router().isPrimaryRead(statement, keyspace)) {
         mirrorRead(
             frame,
@@ -523,9 +522,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       frame = assignTimestamp(frame);
       position = PreparedIds.executeIdPosition(frame);
     }
-    InFlightRequest request = newRequest(streamId, Opcode.EXECUTE, destination, now);
-    request.statement = prepared.statement();
-    request.keyspace = prepared.keyspace();
+    InFlightRequest request =
+        newRequest(
+            streamId, Opcode.EXECUTE, destination, now, prepared.statement(), prepared.keyspace());
     if (mirrorsReads()
         && context.router().isPrimaryRead(prepared.statement(), prepared.keyspace())) {
       // The client's id is origin's; target may know the statement by another one.
@@ -590,9 +589,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         targetIds.add(prepared.targetId());
       }
     }
-    InFlightRequest request = newRequest(streamId, Opcode.BATCH, Destination.BOTH, now);
-    request.statement = first == null ? null : first.statement();
-    request.keyspace = first == null ? null : first.keyspace();
+    InFlightRequest request =
+        newRequest(
+            streamId,
+            Opcode.BATCH,
+            Destination.BOTH,
+            now,
+            first == null ? null : first.statement(),
+            first == null ? null : first.keyspace());
     forward(frame, request, targetIds == null ? null : positions, targetIds);
   }
 
@@ -859,15 +863,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
   /**
    * A request object for QUERY, EXECUTE or BATCH: one that ended normally on this connection if
    * there is one, so that steady traffic allocates none.
+   *
+   * @param statement what the request runs (a BATCH's first prepared statement), or null
+   * @param keyspace the keyspace its unqualified names resolve in, or null
    */
-  private InFlightRequest newRequest(int streamId, int opcode, Destination destination, long now) {
+  private InFlightRequest newRequest(
+      int streamId,
+      int opcode,
+      Destination destination,
+      long now,
+      CqlStatement statement,
+      String keyspace) {
     InFlightRequest request = spareRequests;
     if (request == null) {
-      return new InFlightRequest(streamId, opcode, destination, now);
+      request = new InFlightRequest(streamId, opcode, destination, now);
+    } else {
+      spareRequests = request.next;
+      spareCount--;
+      request.reuse(streamId, opcode, destination, now);
     }
-    spareRequests = request.next;
-    spareCount--;
-    request.reuse(streamId, opcode, destination, now);
+    request.statement = statement;
+    request.keyspace = keyspace;
     return request;
   }
 

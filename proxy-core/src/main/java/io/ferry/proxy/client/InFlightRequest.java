@@ -38,8 +38,8 @@ final class InFlightRequest {
   /**
    * For QUERY, EXECUTE and BATCH: the statement (a BATCH's first prepared one, if any) and the
    * keyspace its unqualified names resolve in, to name the table of a write that fails on one
-   * cluster only. Set for every such request, so that a request object used again never names an
-   * earlier one's table.
+   * cluster only. Given to every such request when it is created or reused, so that a request
+   * object used again never names an earlier one's table.
    */
   CqlStatement statement;
 

@@ -24,20 +24,15 @@ class BenchmarksSmokeIT {
   @Test
   void should_run_every_scenario_of_the_load_benchmark_without_errors() throws Exception {
     Path out = Path.of("target", "bench-smoke");
-    Process process =
-        run(
-            List.of(
-                "-cp",
-                JAR.toString(),
-                "io.ferry.benchmarks.load.LoadBenchmark",
-                "--smoke",
-                "--out",
-                out.toString()),
-            out.resolve("output.txt"));
-    assertThat(process.waitFor(4, TimeUnit.MINUTES)).as("finished within 4 minutes").isTrue();
-    assertThat(process.exitValue())
-        .as("exit code; output: %s", Files.readString(out.resolve("output.txt")))
-        .isZero();
+    runToSuccess(
+        List.of(
+            "-cp",
+            JAR.toString(),
+            "io.ferry.benchmarks.load.LoadBenchmark",
+            "--smoke",
+            "--out",
+            out.toString()),
+        out.resolve("output.txt"));
 
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     List<String> scenarios = new ArrayList<>();
@@ -61,9 +56,8 @@ class BenchmarksSmokeIT {
 
   @Test
   void should_run_every_jmh_benchmark_once() throws Exception {
-    Path output = Path.of("target", "jmh-smoke.txt");
-    Process process =
-        run(
+    String text =
+        runToSuccess(
             List.of(
                 "-jar",
                 JAR.toString(),
@@ -77,10 +71,7 @@ class BenchmarksSmokeIT {
                 "100ms",
                 "-foe",
                 "true"),
-            output);
-    assertThat(process.waitFor(4, TimeUnit.MINUTES)).as("finished within 4 minutes").isTrue();
-    String text = Files.readString(output);
-    assertThat(process.exitValue()).as("exit code; output: %s", text).isZero();
+            Path.of("target", "jmh-smoke.txt"));
     assertThat(text)
         .contains(
             "PipelineBenchmark.preparedRead",
@@ -101,14 +92,24 @@ class BenchmarksSmokeIT {
     throw new AssertionError("no " + scenario + " " + workload + " measurement");
   }
 
-  private static Process run(List<String> arguments, Path output) throws IOException {
+  /**
+   * Runs {@code java} with the arguments, its output into a file; asserts it ends, successfully,
+   * within 4 minutes, and returns the output.
+   */
+  private static String runToSuccess(List<String> arguments, Path output)
+      throws IOException, InterruptedException {
     Files.createDirectories(output.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(arguments);
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
+    assertThat(process.waitFor(4, TimeUnit.MINUTES)).as("finished within 4 minutes").isTrue();
+    String text = Files.readString(output);
+    assertThat(process.exitValue()).as("exit code; output: %s", text).isZero();
+    return text;
   }
 }

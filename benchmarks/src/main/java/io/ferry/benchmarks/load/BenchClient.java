@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * The application side of a scenario: driver sessions and the benchmark's prepared statements.
@@ -145,50 +146,43 @@ final class BenchClient implements AutoCloseable {
   }
 
   private CompletionStage<?> write(RowSize size, long key, ByteBuffer value) {
-    List<Statements> writeStatements = writes.get(size);
-    if (writeStatements.size() == 1) {
-      Statements statements = writeStatements.get(0);
-      return statements.session().executeAsync(statements.insert().bind(key, value.duplicate()));
-    }
-    CompletableFuture<?>[] all = new CompletableFuture<?>[writeStatements.size()];
-    for (int i = 0; i < all.length; i++) {
-      Statements statements = writeStatements.get(i);
-      all[i] =
-          statements
-              .session()
-              .executeAsync(statements.insert().bind(key, value.duplicate()))
-              .toCompletableFuture();
-    }
-    return CompletableFuture.allOf(all);
+    return onEverySession(
+        size,
+        statements ->
+            statements.session().executeAsync(statements.insert().bind(key, value.duplicate())));
   }
 
   private CompletionStage<?> simpleWrite(RowSize size, long key, String valueHex) {
-    List<Statements> writeStatements = writes.get(size);
     SimpleStatement statement =
         SimpleStatement.newInstance(
             Schema.simpleInsertPrefix(size) + key + ", 0x" + valueHex + ")");
-    if (writeStatements.size() == 1) {
-      return writeStatements.get(0).session().executeAsync(statement);
-    }
-    CompletableFuture<?>[] all = new CompletableFuture<?>[writeStatements.size()];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = writeStatements.get(i).session().executeAsync(statement).toCompletableFuture();
-    }
-    return CompletableFuture.allOf(all);
+    return onEverySession(size, statements -> statements.session().executeAsync(statement));
   }
 
   private CompletionStage<?> batch(RowSize size, long key, ByteBuffer value) {
+    return onEverySession(
+        size,
+        statements -> {
+          BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
+          for (int c = 0; c < Schema.BATCH_ROWS; c++) {
+            batch.addStatement(statements.event().bind(key, c, value.duplicate()));
+          }
+          return statements.session().executeAsync(batch.build());
+        });
+  }
+
+  /** A write sent through every write session; completes when all of them answered. */
+  private CompletionStage<?> onEverySession(
+      RowSize size, Function<Statements, CompletionStage<?>> write) {
     List<Statements> writeStatements = writes.get(size);
+    if (writeStatements.size() == 1) {
+      return write.apply(writeStatements.get(0));
+    }
     CompletableFuture<?>[] all = new CompletableFuture<?>[writeStatements.size()];
     for (int i = 0; i < all.length; i++) {
-      Statements statements = writeStatements.get(i);
-      BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
-      for (int c = 0; c < Schema.BATCH_ROWS; c++) {
-        batch.addStatement(statements.event().bind(key, c, value.duplicate()));
-      }
-      all[i] = statements.session().executeAsync(batch.build()).toCompletableFuture();
+      all[i] = write.apply(writeStatements.get(i)).toCompletableFuture();
     }
-    return all.length == 1 ? all[0] : CompletableFuture.allOf(all);
+    return CompletableFuture.allOf(all);
   }
 
   /** Writes every key once with every session, so that reads find rows. */

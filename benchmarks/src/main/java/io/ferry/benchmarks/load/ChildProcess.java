@@ -74,7 +74,7 @@ final class ChildProcess implements AutoCloseable {
         socket.connect(address, 200);
         return;
       } catch (IOException notYet) {
-        sleep(100);
+        LoadRun.sleep(Duration.ofMillis(100));
       }
     }
     throw new IllegalStateException(name + " does not listen on " + address + "; see " + log);
@@ -100,7 +100,7 @@ final class ChildProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-      sleep(200);
+      LoadRun.sleep(Duration.ofMillis(200));
     }
     throw new IllegalStateException(name + ": " + uri + " is not OK; see " + log);
   }
@@ -109,15 +109,6 @@ final class ChildProcess implements AutoCloseable {
     if (!process.isAlive()) {
       throw new IllegalStateException(
           name + " exited with " + process.exitValue() + "; see " + log);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

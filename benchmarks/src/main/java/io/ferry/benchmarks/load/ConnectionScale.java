@@ -10,12 +10,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,16 +44,16 @@ final class ConnectionScale {
 
   private ConnectionScale() {}
 
-  static Result measure(
-      ChildProcess ferry, InetSocketAddress ferryAddress, URI metrics, int clients) {
+  static Result measure(Hops.Hop ferry, int clients) {
+    InetSocketAddress ferryAddress = ferry.address();
     try (CqlSession probe = BenchClient.connect(ferryAddress)) {
       PreparedStatement select = probe.prepare(Schema.select(RowSize.SMALL));
       probe(probe, select, PROBES); // warm-up
       System.gc();
-      pause(2000);
+      LoadRun.sleep(Duration.ofSeconds(2));
       Histogram idle = probe(probe, select, PROBES);
-      long rssIdle = ferry.stats().rssBytes();
-      int backendIdle = backendConnections(metrics);
+      long rssIdle = ferry.process().stats().rssBytes();
+      int backendIdle = backendConnections(ferry);
 
       List<SocketChannel> sockets = new ArrayList<>();
       long start = System.nanoTime();
@@ -71,10 +68,10 @@ final class ConnectionScale {
           sockets.add(handshake(ferryAddress, startupBytes));
         }
         double handshakeSeconds = (System.nanoTime() - start) / 1e9;
-        pause(3000);
+        LoadRun.sleep(Duration.ofSeconds(3));
         Histogram busy = probe(probe, select, PROBES);
-        long rssWithClients = ferry.stats().rssBytes();
-        int backendWithClients = backendConnections(metrics);
+        long rssWithClients = ferry.process().stats().rssBytes();
+        int backendWithClients = backendConnections(ferry);
         return new Result(
             clients,
             rssIdle,
@@ -137,33 +134,10 @@ final class ConnectionScale {
   }
 
   /** Open cluster connections, from Ferry's own gauges. */
-  static int backendConnections(URI metrics) {
-    try {
-      String text =
-          HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
-              .body();
-      double total = 0;
-      for (String line : text.split("\n")) {
-        if (line.startsWith("zdm_origin_connections_total")
-            || line.startsWith("zdm_target_connections_total")) {
-          total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return (int) total;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  private static int backendConnections(Hops.Hop ferry) {
+    Map<String, Double> metrics = ferry.scrapeMetrics();
+    return (int)
+        (Hops.Hop.sum(metrics, "zdm_origin_connections_total", "")
+            + Hops.Hop.sum(metrics, "zdm_target_connections_total", ""));
   }
 }

@@ -5,8 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,9 +19,46 @@ final class Hops {
 
   private static final String LISTEN_HOST = "127.0.0.1";
 
-  /** A started hop: its process and the address drivers connect to. */
+  /** A started hop: its process, the address drivers connect to, Ferry's {@code /metrics}. */
   record Hop(ChildProcess process, InetSocketAddress address, URI metrics)
       implements AutoCloseable {
+
+    /** Ferry's metrics now: each sample's name with its labels, and its value. */
+    Map<String, Double> scrapeMetrics() {
+      try {
+        String text =
+            HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+          if (line.isEmpty() || line.startsWith("#")) {
+            continue;
+          }
+          int space = line.lastIndexOf(' ');
+          values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+        return values;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The sum of the samples of metric {@code name} whose labels include {@code label}. */
+    static double sum(Map<String, Double> metrics, String name, String label) {
+      double total = 0;
+      for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+        String sample = metric.getKey();
+        if ((sample.equals(name) || sample.startsWith(name + "{")) && sample.contains(label)) {
+          total += metric.getValue();
+        }
+      }
+      return total;
+    }
+
     @Override
     public void close() {
       process.close();

@@ -74,10 +74,9 @@ public final class LoadBenchmark {
         }
       }
     }
-    Report.write(options.out(), command, environment(), measurements, scale);
+    String report = Report.write(options.out(), command, environment(), measurements, scale);
     out.println();
-    out.println(
-        Report.markdown(command, environment(), measurements, Report.ratios(measurements), scale));
+    out.println(report);
     out.println("results in " + options.out().toAbsolutePath());
     return measurements;
   }
@@ -204,9 +203,7 @@ public final class LoadBenchmark {
     out.println("== connection scale: " + options.connectionScale() + " idle clients");
     int maxClients = options.connectionScale() + 100;
     try (Hops.Hop ferry = Hops.ferry(backend, maxClients, "ferry-connection-scale", logDir())) {
-      ConnectionScale.Result result =
-          ConnectionScale.measure(
-              ferry.process(), ferry.address(), ferry.metrics(), options.connectionScale());
+      ConnectionScale.Result result = ConnectionScale.measure(ferry, options.connectionScale());
       out.println(result);
       return result;
     }

@@ -144,7 +144,8 @@ record LoadOptions(
     return number;
   }
 
-  private static Duration duration(String option, String value) {
+  /** {@code 500ms}, {@code 30s} (or a bare number of seconds), {@code 10m}. */
+  static Duration duration(String option, String value) {
     String number = value.replaceAll("[^0-9]", "");
     if (number.isEmpty()) {
       throw new IllegalArgumentException(option + ": not a duration: " + value);

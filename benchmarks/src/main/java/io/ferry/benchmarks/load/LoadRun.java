@@ -212,7 +212,8 @@ final class LoadRun {
         requests == 0 ? 0 : clientCpuSeconds * 1e6 / requests);
   }
 
-  private static void sleep(Duration duration) {
+  /** Sleeps; an interrupt ends the benchmark. */
+  static void sleep(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {

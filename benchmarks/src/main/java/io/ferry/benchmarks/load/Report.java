@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -140,7 +139,8 @@ final class Report {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  static void write(
+  /** Writes both files; returns the markdown. */
+  static String write(
       Path directory,
       String command,
       Map<String, Object> environment,
@@ -158,15 +158,15 @@ final class Report {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(directory.resolve("results.json").toFile(), json);
-      Files.writeString(
-          directory.resolve("results.md"),
-          markdown(command, environment, measurements, ratios, scale));
+      String markdown = markdown(command, environment, measurements, ratios, scale);
+      Files.writeString(directory.resolve("results.md"), markdown);
+      return markdown;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  static String markdown(
+  private static String markdown(
       String command,
       Map<String, Object> environment,
       List<Measurement> measurements,
@@ -241,7 +241,6 @@ final class Report {
           measurements.stream()
               .filter(m -> m.backend().equals(backend) && m.firstError() != null)
               .map(m -> m.scenario() + " " + m.workload() + ": " + m.firstError())
-              .filter(Objects::nonNull)
               .distinct()
               .toList();
       for (String error : errors) {

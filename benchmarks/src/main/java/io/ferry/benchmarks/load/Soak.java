@@ -3,16 +3,10 @@ package io.ferry.benchmarks.load;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,8 +50,8 @@ public final class Soak {
       switch (args[i]) {
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
         case "--rate" -> rate = Integer.parseInt(args[i + 1]);
-        case "--duration" -> duration = parseDuration(args[i + 1]);
-        case "--interval" -> interval = parseDuration(args[i + 1]);
+        case "--duration" -> duration = LoadOptions.duration(args[i], args[i + 1]);
+        case "--interval" -> interval = LoadOptions.duration(args[i], args[i + 1]);
         case "--out" -> out = Path.of(args[i + 1]);
         default -> {
           System.err.println("unknown option " + args[i]);
@@ -79,7 +73,7 @@ public final class Soak {
         LoadRun.Result result =
             new LoadRun(client, Workload.MIXED, RowSize.SMALL)
                 .run(LoadRun.Mode.rate(rate), Duration.ZERO, interval, () -> {}, () -> {});
-        Map<String, Double> metrics = scrape(ferry.metrics());
+        Map<String, Double> metrics = ferry.scrapeMetrics();
         Sample sample =
             new Sample(
                 (System.nanoTime() - start) / 60e9,
@@ -92,7 +86,8 @@ public final class Soak {
                 metrics
                     .getOrDefault("jvm_buffer_memory_used_bytes{id=\"direct\",}", -1.0)
                     .longValue(),
-                nettyDirect(metrics),
+                (long)
+                    Hops.Hop.sum(metrics, "netty_allocator_memory_used", "memory_type=\"direct\""),
                 metrics.getOrDefault("zdm_client_connections_total", -1.0).intValue());
         samples.add(sample);
         System.out.println(row(sample));
@@ -100,40 +95,6 @@ public final class Soak {
     }
     write(out, connections, rate, duration, interval, samples);
     System.exit(0);
-  }
-
-  private static long nettyDirect(Map<String, Double> metrics) {
-    double total = 0;
-    for (Map.Entry<String, Double> metric : metrics.entrySet()) {
-      if (metric.getKey().startsWith("netty_allocator_memory_used")
-          && metric.getKey().contains("memory_type=\"direct\"")) {
-        total += metric.getValue();
-      }
-    }
-    return (long) total;
-  }
-
-  private static Map<String, Double> scrape(URI metrics) {
-    try {
-      String text =
-          HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
-              .body();
-      Map<String, Double> values = new LinkedHashMap<>();
-      for (String line : text.split("\n")) {
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        }
-        int space = line.lastIndexOf(' ');
-        values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-      }
-      return values;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String row(Sample s) {
@@ -184,16 +145,5 @@ public final class Soak {
         .writerWithDefaultPrettyPrinter()
         .writeValue(out.resolve("soak.json").toFile(), samples);
     System.out.println(md);
-  }
-
-  private static Duration parseDuration(String value) {
-    long amount = Long.parseLong(value.replaceAll("[^0-9]", ""));
-    if (value.endsWith("ms")) {
-      return Duration.ofMillis(amount);
-    }
-    if (value.endsWith("m")) {
-      return Duration.ofMinutes(amount);
-    }
-    return Duration.ofSeconds(amount);
   }
 }

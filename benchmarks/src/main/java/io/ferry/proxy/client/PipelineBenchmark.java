@@ -213,7 +213,7 @@ public class PipelineBenchmark {
 
   private byte[] prepare(String query, List<String> variables, List<String> result) {
     client.writeInbound(codec.encodeRequest(VERSION, 0, new Prepare(query)));
-    byte[] id = md5ish(query);
+    byte[] id = preparedId(query);
     Message prepared =
         new Prepared(id, null, metadata(variables, new int[] {0}), metadata(result, null));
     for (EmbeddedChannel cluster : List.of(origin, target)) {
@@ -273,7 +273,8 @@ public class PipelineBenchmark {
             QueryOptions.NO_NOW_IN_SECONDS));
   }
 
-  private static byte[] md5ish(String query) {
+  /** A 16-byte id derived from the query text, as a node's would be. */
+  private static byte[] preparedId(String query) {
     byte[] id = new byte[16];
     byte[] text = query.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     for (int i = 0; i < text.length; i++) {

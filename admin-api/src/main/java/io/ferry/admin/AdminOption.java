@@ -4,12 +4,36 @@ import io.ferry.proxy.config.ConfigOption;
 import io.ferry.proxy.config.EnvironmentValue;
 
 /**
- * The HTTP servers' settings, documented in the admin API's {@code reference.conf}: the admin API
- * (OpsCenter's port by default) and the metrics/health server (the ZDM Proxy's).
+ * The admin API's and the metrics server's settings, documented in the admin API's {@code
+ * reference.conf}.
  */
 public enum AdminOption implements ConfigOption {
   ADMIN_ADDRESS("ferry.admin.address", "FERRY_ADMIN_ADDRESS", EnvironmentValue.TEXT),
   ADMIN_PORT("ferry.admin.port", "FERRY_ADMIN_PORT", EnvironmentValue.INTEGER),
+  ADMIN_TOKEN("ferry.admin.token", "FERRY_ADMIN_TOKEN", EnvironmentValue.TEXT),
+  OPERATION_WAIT("ferry.admin.operation-wait", null, null),
+  NODE_READY_TIMEOUT("ferry.admin.node-ready-timeout", null, null),
+  NODE_STOP_TIMEOUT("ferry.admin.node-stop-timeout", null, null),
+  LEASE_TTL("ferry.admin.lease-ttl", null, null),
+  REQUEST_HISTORY_TTL("ferry.admin.request-history-ttl", null, null),
+  NODE_START_COMMAND(
+      "ferry.admin.node-start-command", "FERRY_NODE_START_COMMAND", EnvironmentValue.TEXT),
+  NODE_STOP_COMMAND(
+      "ferry.admin.node-stop-command", "FERRY_NODE_STOP_COMMAND", EnvironmentValue.TEXT),
+  ORIGIN_JMX_PORT("ferry.admin.origin.jmx-port", null, null),
+  ORIGIN_JMX_USERNAME(
+      "ferry.admin.origin.jmx-username", "FERRY_ORIGIN_JMX_USERNAME", EnvironmentValue.TEXT),
+  ORIGIN_JMX_PASSWORD(
+      "ferry.admin.origin.jmx-password", "FERRY_ORIGIN_JMX_PASSWORD", EnvironmentValue.TEXT),
+  ORIGIN_NODE_START_COMMAND("ferry.admin.origin.node-start-command", null, null),
+  ORIGIN_NODE_STOP_COMMAND("ferry.admin.origin.node-stop-command", null, null),
+  TARGET_JMX_PORT("ferry.admin.target.jmx-port", null, null),
+  TARGET_JMX_USERNAME(
+      "ferry.admin.target.jmx-username", "FERRY_TARGET_JMX_USERNAME", EnvironmentValue.TEXT),
+  TARGET_JMX_PASSWORD(
+      "ferry.admin.target.jmx-password", "FERRY_TARGET_JMX_PASSWORD", EnvironmentValue.TEXT),
+  TARGET_NODE_START_COMMAND("ferry.admin.target.node-start-command", null, null),
+  TARGET_NODE_STOP_COMMAND("ferry.admin.target.node-stop-command", null, null),
   METRICS_ADDRESS("ferry.metrics.address", "ZDM_METRICS_ADDRESS", EnvironmentValue.TEXT),
   METRICS_PORT("ferry.metrics.port", "ZDM_METRICS_PORT", EnvironmentValue.INTEGER);
 

@@ -1,24 +1,108 @@
 package io.ferry.admin;
 
 import com.typesafe.config.Config;
+import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.SettingsReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 
-/** Where Ferry's HTTP servers listen. */
+/**
+ * Where Ferry's HTTP servers listen, and how the admin API reaches and operates the clusters'
+ * nodes.
+ *
+ * @param token the bearer token admin calls must present, or empty for none
+ */
 public record AdminSettings(
-    String adminAddress, int adminPort, String metricsAddress, int metricsPort) {
+    String adminAddress,
+    int adminPort,
+    String token,
+    Duration operationWait,
+    Duration nodeReadyTimeout,
+    Duration nodeStopTimeout,
+    Duration leaseTtl,
+    Duration requestHistoryTtl,
+    NodeAccess origin,
+    NodeAccess target,
+    String metricsAddress,
+    int metricsPort) {
+
+  /**
+   * How the admin API reaches a cluster's nodes beyond CQL.
+   *
+   * @param startCommand the command that starts a node's process, {@code {ip}} standing for its
+   *     address; empty when none is configured
+   */
+  public record NodeAccess(
+      int jmxPort,
+      String jmxUsername,
+      String jmxPassword,
+      String startCommand,
+      String stopCommand) {}
+
+  public NodeAccess access(ClusterRole role) {
+    return role == ClusterRole.ORIGIN ? origin : target;
+  }
 
   /**
    * @throws io.ferry.proxy.config.InvalidConfigurationException listing every invalid value
    */
   public static AdminSettings from(Config config) {
     SettingsReader reader = new SettingsReader(config);
+    String startCommand = reader.text(AdminOption.NODE_START_COMMAND);
+    String stopCommand = reader.text(AdminOption.NODE_STOP_COMMAND);
     AdminSettings settings =
         new AdminSettings(
             reader.text(AdminOption.ADMIN_ADDRESS),
             reader.integer(AdminOption.ADMIN_PORT, 0, 65535),
+            reader.text(AdminOption.ADMIN_TOKEN),
+            reader.duration(AdminOption.OPERATION_WAIT, Duration.ZERO),
+            reader.duration(AdminOption.NODE_READY_TIMEOUT, Duration.ofSeconds(1)),
+            reader.duration(AdminOption.NODE_STOP_TIMEOUT, Duration.ofSeconds(1)),
+            reader.duration(AdminOption.LEASE_TTL, Duration.ofSeconds(3)),
+            reader.duration(AdminOption.REQUEST_HISTORY_TTL, Duration.ofHours(1)),
+            new NodeAccess(
+                reader.integer(AdminOption.ORIGIN_JMX_PORT, 1, 65535),
+                reader.text(AdminOption.ORIGIN_JMX_USERNAME),
+                reader.text(AdminOption.ORIGIN_JMX_PASSWORD),
+                orDefault(reader.text(AdminOption.ORIGIN_NODE_START_COMMAND), startCommand),
+                orDefault(reader.text(AdminOption.ORIGIN_NODE_STOP_COMMAND), stopCommand)),
+            new NodeAccess(
+                reader.integer(AdminOption.TARGET_JMX_PORT, 1, 65535),
+                reader.text(AdminOption.TARGET_JMX_USERNAME),
+                reader.text(AdminOption.TARGET_JMX_PASSWORD),
+                orDefault(reader.text(AdminOption.TARGET_NODE_START_COMMAND), startCommand),
+                orDefault(reader.text(AdminOption.TARGET_NODE_STOP_COMMAND), stopCommand)),
             reader.text(AdminOption.METRICS_ADDRESS),
             reader.integer(AdminOption.METRICS_PORT, 0, 65535));
+    if (settings.token().isBlank() && !isLoopback(settings.adminAddress())) {
+      reader.problem(
+          AdminOption.ADMIN_TOKEN,
+          "expected a token: the admin API listens on "
+              + settings.adminAddress()
+              + ", which is not a loopback address, and it starts and stops database nodes;"
+              + " set FERRY_ADMIN_TOKEN (clients send `Authorization: Bearer <token>`) or bind"
+              + " the admin API to localhost");
+    }
     reader.throwIfInvalid();
     return settings;
+  }
+
+  private static String orDefault(String value, String fallback) {
+    return value.isBlank() ? fallback : value;
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      for (InetAddress resolved : InetAddress.getAllByName(address)) {
+        if (!resolved.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      // Binding will fail with a clearer message.
+      return true;
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -229,6 +230,72 @@ public final class CassandraNode implements AutoCloseable {
   /** For {@code javax.management.remote.JMXConnectorFactory.connect}. */
   public String jmxServiceUrl() {
     return "service:jmx:rmi:///jndi/rmi://" + spec.address() + ":" + jmxPort() + "/jmxrmi";
+  }
+
+  /**
+   * Writes {@code bin/start} and {@code bin/stop} into the node's directory: shell scripts that
+   * start the node detached (recording its pid where this class does) and stop it (SIGTERM, then
+   * SIGKILL after 30 s), as a service manager's commands would. They let a test drive the node's
+   * process from outside this JVM, e.g. through Ferry's admin API; a node they start is no longer
+   * this object's to stop: run {@code bin/stop}.
+   *
+   * @return the {@code bin} directory
+   */
+  public Path writeServiceScripts() {
+    Path bin = spec.directory().resolve("bin");
+    String command =
+        NodeConfiguration.command(javaExecutable(), spec).stream()
+            .map(argument -> "'" + argument.replace("'", "'\\''") + "'")
+            .collect(java.util.stream.Collectors.joining(" "));
+    String pidFile = "'" + layout.pidFile() + "'";
+    String start =
+        "#!/bin/sh\n"
+            + "# Starts Cassandra node "
+            + spec.address()
+            + " detached.\n"
+            + "cd '"
+            + spec.directory()
+            + "' || exit 1\n"
+            + "if [ -f "
+            + pidFile
+            + " ] && kill -0 \"$(cat "
+            + pidFile
+            + ")\" 2>/dev/null; then echo 'already running'; exit 0; fi\n"
+            + "nohup "
+            + command
+            + " >> '"
+            + layout.standardOutput()
+            + "' 2>&1 < /dev/null &\n"
+            + "echo $! > "
+            + pidFile
+            + "\n";
+    String stop =
+        "#!/bin/sh\n"
+            + "# Stops Cassandra node "
+            + spec.address()
+            + ": SIGTERM (it flushes), SIGKILL after 30 s.\n"
+            + "[ -f "
+            + pidFile
+            + " ] || exit 0\n"
+            + "pid=$(cat "
+            + pidFile
+            + ")\n"
+            + "kill \"$pid\" 2>/dev/null || exit 0\n"
+            + "i=0\n"
+            + "while kill -0 \"$pid\" 2>/dev/null; do\n"
+            + "  i=$((i + 1)); if [ $i -gt 300 ]; then kill -9 \"$pid\"; fi; sleep 0.1\n"
+            + "done\n";
+    try {
+      Files.createDirectories(bin);
+      for (Map.Entry<String, String> script : Map.of("start", start, "stop", stop).entrySet()) {
+        Path file = bin.resolve(script.getKey());
+        Files.writeString(file, script.getValue(), StandardCharsets.UTF_8);
+        file.toFile().setExecutable(true);
+      }
+    } catch (IOException e) {
+      throw new CassandraNodeException("Could not write the service scripts of " + describe(), e);
+    }
+    return bin;
   }
 
   public Path directory() {

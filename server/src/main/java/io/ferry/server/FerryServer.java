@@ -2,6 +2,7 @@ package io.ferry.server;
 
 import com.typesafe.config.Config;
 import io.ferry.admin.AdminOption;
+import io.ferry.admin.AdminService;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.health.HealthRoutes;
 import io.ferry.admin.http.HttpServer;
@@ -40,6 +41,7 @@ public final class FerryServer implements AutoCloseable {
   private final AdminSettings adminSettings;
   private final Proxy proxy;
   private final PrometheusMetrics metrics;
+  private final AdminService admin;
   private HttpServer metricsServer;
   private HttpServer adminServer;
 
@@ -49,6 +51,7 @@ public final class FerryServer implements AutoCloseable {
     this.metrics = proxySettings.metrics().enabled() ? new PrometheusMetrics() : null;
     this.proxy =
         metrics != null ? new Proxy(proxySettings, metrics.registry()) : new Proxy(proxySettings);
+    this.admin = new AdminService(proxySettings, adminSettings);
   }
 
   /**
@@ -91,7 +94,8 @@ public final class FerryServer implements AutoCloseable {
             "admin",
             adminSettings.adminAddress(),
             adminSettings.adminPort(),
-            RoutingRoutes.routes(proxy.context().router()));
+            concat(RoutingRoutes.routes(proxy.context().router()), admin.routes()),
+            adminSettings.token());
     return proxy.start();
   }
 
@@ -111,6 +115,10 @@ public final class FerryServer implements AutoCloseable {
     return adminServer;
   }
 
+  public AdminService admin() {
+    return admin;
+  }
+
   /** Drains the proxy, then closes the HTTP servers. */
   @Override
   public void close() {
@@ -118,6 +126,7 @@ public final class FerryServer implements AutoCloseable {
     if (adminServer != null) {
       adminServer.close();
     }
+    admin.close();
     if (metricsServer != null) {
       metricsServer.close();
     }

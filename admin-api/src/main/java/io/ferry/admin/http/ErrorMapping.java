@@ -29,6 +29,17 @@ public final class ErrorMapping {
       // How Jackson reports a body that starts like UTF-32 or UTF-16 text and is not.
       return error(400, "InvalidArguments", "malformed JSON body: " + encoding.getMessage());
     }
+    if (failure instanceof com.datastax.oss.driver.api.core.AllNodesFailedException
+        || failure instanceof com.datastax.oss.driver.api.core.DriverTimeoutException
+        || failure
+            instanceof com.datastax.oss.driver.api.core.servererrors.QueryExecutionException) {
+      LOG.warn(
+          "{} {}: the cluster did not answer: {}",
+          request.method(),
+          request.path(),
+          failure.getMessage());
+      return error(503, "Unavailable", "the cluster did not answer: " + failure.getMessage());
+    }
     if (failure instanceof IllegalArgumentException invalid) {
       return error(400, "InvalidArguments", invalid.getMessage());
     }

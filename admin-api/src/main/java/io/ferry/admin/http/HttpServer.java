@@ -70,6 +70,15 @@ public final class HttpServer implements AutoCloseable {
    * @throws IllegalStateException naming the address if it cannot be bound
    */
   public static HttpServer start(String name, String address, int port, List<Route> routes) {
+    return start(name, address, port, routes, "");
+  }
+
+  /**
+   * Binds the server; when {@code token} is not empty, every request must carry {@code
+   * Authorization: Bearer <token>} or is answered 401.
+   */
+  public static HttpServer start(
+      String name, String address, int port, List<Route> routes, String token) {
     EventLoopGroup group =
         new NioEventLoopGroup(1, new DefaultThreadFactory("ferry-" + name + "-http"));
     List<Route> table = List.copyOf(routes);
@@ -82,7 +91,7 @@ public final class HttpServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                      initialize(channel.pipeline(), table);
+                      initialize(channel.pipeline(), table, token);
                     }
                   })
               .bind(address, port)
@@ -116,11 +125,11 @@ public final class HttpServer implements AutoCloseable {
    * Builds a connection's pipeline: HTTP/1.1, whole requests with bodies of up to {@value
    * #MAX_BODY_BYTES} bytes, then the route table.
    */
-  static void initialize(ChannelPipeline pipeline, List<Route> routes) {
+  static void initialize(ChannelPipeline pipeline, List<Route> routes, String token) {
     pipeline
         .addLast(HTTP_CODEC, new HttpServerCodec())
         .addLast(AGGREGATOR, new BodyLimit())
-        .addLast(ROUTES, new RouteHandler(routes));
+        .addLast(ROUTES, new RouteHandler(routes, token));
   }
 
   public InetSocketAddress address() {
@@ -142,9 +151,11 @@ public final class HttpServer implements AutoCloseable {
   private static final class RouteHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final List<Route> routes;
+    private final String token;
 
-    RouteHandler(List<Route> routes) {
+    RouteHandler(List<Route> routes, String token) {
       this.routes = routes;
+      this.token = token;
     }
 
     @Override
@@ -158,19 +169,48 @@ public final class HttpServer implements AutoCloseable {
             ErrorMapping.error(400, "InvalidArguments", "malformed HTTP request: " + problem));
         return;
       }
-      HttpRequest apiRequest = apiRequest(request);
-      HttpResponse response =
-          apiRequest == null
-              ? ErrorMapping.error(
-                  400,
-                  "InvalidArguments",
-                  "malformed URI: " + request.uri() + " (expected: %-escapes of UTF-8 bytes)")
-              : dispatch(apiRequest);
-      write(ctx, HttpUtil.isKeepAlive(request), response);
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (!token.isEmpty() && !authorized(request)) {
+        write(
+            ctx,
+            keepAlive,
+            ErrorMapping.error(
+                401,
+                "Unauthorized",
+                "missing or wrong admin token (expected: an `Authorization: Bearer <token>` header"
+                    + " with the token configured as FERRY_ADMIN_TOKEN)"));
+        return;
+      }
+      String caller =
+          (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+                  ? Endpoints.format(remote)
+                  : String.valueOf(ctx.channel().remoteAddress()))
+              + (token.isEmpty() ? "" : " (admin token)");
+      HttpRequest apiRequest = apiRequest(request, caller);
+      if (apiRequest == null) {
+        write(
+            ctx,
+            keepAlive,
+            ErrorMapping.error(
+                400,
+                "InvalidArguments",
+                "malformed URI: " + request.uri() + " (expected: %-escapes of UTF-8 bytes)"));
+        return;
+      }
+      dispatch(ctx, keepAlive, apiRequest);
+    }
+
+    private boolean authorized(FullHttpRequest request) {
+      String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+      if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return false;
+      }
+      byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+      return java.security.MessageDigest.isEqual(presented, token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The request as handlers see it, or {@code null} if its URI cannot be decoded. */
-    private static HttpRequest apiRequest(FullHttpRequest request) {
+    private static HttpRequest apiRequest(FullHttpRequest request, String caller) {
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
       String path;
       Map<String, List<String>> parameters;
@@ -182,10 +222,10 @@ public final class HttpServer implements AutoCloseable {
       }
       byte[] body = new byte[request.content().readableBytes()];
       request.content().getBytes(request.content().readerIndex(), body);
-      return new HttpRequest(request.method().name(), path, Map.of(), parameters, body);
+      return new HttpRequest(request.method().name(), path, Map.of(), parameters, body, caller);
     }
 
-    private HttpResponse dispatch(HttpRequest request) {
+    private void dispatch(ChannelHandlerContext ctx, boolean keepAlive, HttpRequest request) {
       boolean pathMatched = false;
       for (Route route : routes) {
         Map<String, String> parameters = route.match(request.path());
@@ -196,25 +236,38 @@ public final class HttpServer implements AutoCloseable {
         if (!route.method().equals(request.method())) {
           continue;
         }
-        HttpRequest withParameters =
-            new HttpRequest(
-                request.method(),
-                request.path(),
-                parameters,
-                request.queryParameters(),
-                request.body());
-        try {
-          return route.handler().handle(withParameters);
-        } catch (Exception e) {
-          return ErrorMapping.toResponse(withParameters, e);
+        HttpRequest withParameters = request.withPathParameters(parameters);
+        if (route.executor() == null) {
+          write(ctx, keepAlive, serve(route, withParameters));
+          return;
         }
+        try {
+          route.executor().execute(() -> write(ctx, keepAlive, serve(route, withParameters)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          write(
+              ctx,
+              keepAlive,
+              ErrorMapping.error(503, "Unavailable", "Ferry is stopping; try another instance"));
+        }
+        return;
       }
-      if (pathMatched) {
-        return ErrorMapping.error(
-            405, "MethodNotAllowed", request.method() + " is not supported on " + request.path());
+      HttpResponse error =
+          pathMatched
+              ? ErrorMapping.error(
+                  405,
+                  "MethodNotAllowed",
+                  request.method() + " is not supported on " + request.path())
+              : ErrorMapping.error(
+                  404, "NotFound", "no such endpoint: " + request.method() + " " + request.path());
+      write(ctx, keepAlive, error);
+    }
+
+    private static HttpResponse serve(Route route, HttpRequest request) {
+      try {
+        return route.handler().handle(request);
+      } catch (Exception e) {
+        return ErrorMapping.toResponse(request, e);
       }
-      return ErrorMapping.error(
-          404, "NotFound", "no such endpoint: " + request.method() + " " + request.path());
     }
 
     @Override

@@ -4,18 +4,34 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * A method and path pattern ({@code /{cluster_id}/ops/gc/{ip}}) served by a handler.
  *
- * <p>Thread-safe (immutable).
+ * @param executor where the handler runs: {@code null} for the server's event loop (the handler
+ *     must not block), else a worker pool (for handlers that call nodes or wait)
+ *     <p>Thread-safe (immutable).
  */
-public record Route(String method, String pattern, Handler handler) {
+public record Route(String method, String pattern, Handler handler, Executor executor) {
 
-  /** Serves one request. Runs on the server's event loop: it must not block. */
+  public Route(String method, String pattern, Handler handler) {
+    this(method, pattern, handler, null);
+  }
+
+  /** Serves one request, on the event loop or on the route's executor. */
   @FunctionalInterface
   public interface Handler {
     HttpResponse handle(HttpRequest request) throws Exception;
+  }
+
+  /** This route with its handler run on {@code executor}, for handlers that block. */
+  public Route blocking(Executor executor) {
+    return new Route(method, pattern, handler, executor);
+  }
+
+  public static Route delete(String pattern, Handler handler) {
+    return new Route("DELETE", pattern, handler);
   }
 
   public static Route get(String pattern, Handler handler) {

@@ -101,7 +101,7 @@ class AdminRequestFuzzTest {
     UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(false);
     EmbeddedChannel channel = new EmbeddedChannel();
     channel.config().setAllocator(allocator);
-    HttpServer.initialize(channel.pipeline(), ROUTES);
+    HttpServer.initialize(channel.pipeline(), ROUTES, "");
     channel.writeInbound(allocator.heapBuffer().writeBytes(request));
     List<FullHttpResponse> responses = responses(channel);
     channel.finishAndReleaseAll();

@@ -66,6 +66,54 @@ class HttpServerTest {
   }
 
   @Test
+  void should_require_the_bearer_token_when_one_is_configured() throws Exception {
+    // given
+    java.util.concurrent.ExecutorService workers =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (HttpServer guarded =
+        HttpServer.start(
+            "guarded",
+            "127.0.0.1",
+            0,
+            List.of(
+                Route.get(
+                        "/who",
+                        request ->
+                            io.ferry.admin.http.HttpResponse.ok(Map.of("caller", request.caller())))
+                    .blocking(workers)),
+            "s3cret")) {
+      URI uri = URI.create("http://127.0.0.1:" + guarded.address().getPort() + "/who");
+      // when
+      HttpResponse<String> anonymous =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(uri).build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrong =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer guess")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> right =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(uri)
+                  .header("Authorization", "Bearer s3cret")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      // then
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.body())
+          .contains("\"type\":\"Unauthorized\"")
+          .contains("FERRY_ADMIN_TOKEN");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(right.body()).contains("127.0.0.1:").contains("(admin token)");
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  @Test
   void should_route_with_path_parameters_and_answer_json() throws Exception {
     // when
     HttpResponse<String> response = send("GET", "/origin/ops/gc/10.0.0.1", null);

@@ -125,14 +125,22 @@ public final class ClusterTls {
    */
   public SslHandler newHandler(
       ByteBufAllocator allocator, InetSocketAddress node, Duration handshakeTimeout) {
+    SslHandler handler = new SslHandler(newEngine(allocator, node));
+    handler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeout.toMillis()));
+    return handler;
+  }
+
+  /**
+   * A client engine for a connection to {@code node}, with the cluster's trust, key material and
+   * hostname verification; also what the admin API's driver sessions use.
+   */
+  public SSLEngine newEngine(ByteBufAllocator allocator, InetSocketAddress node) {
     SSLEngine engine = context.newEngine(allocator, node.getHostString(), node.getPort());
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm(
         settings.hostnameVerification() ? HOSTNAME_VERIFICATION : null);
     engine.setSSLParameters(parameters);
-    SslHandler handler = new SslHandler(engine);
-    handler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeout.toMillis()));
-    return handler;
+    return engine;
   }
 
   /**

@@ -1,0 +1,158 @@
+package io.ferry.admin;
+
+import io.ferry.admin.agent.ClusterSession;
+import io.ferry.admin.agent.NodeJmx;
+import io.ferry.admin.cluster.ManagedCluster;
+import io.ferry.admin.http.Route;
+import io.ferry.admin.ops.Operations;
+import io.ferry.admin.ops.OpsRoutes;
+import io.ferry.admin.ops.RequestRoutes;
+import io.ferry.admin.process.NodeProcesses;
+import io.ferry.admin.rebalance.RebalanceRoutes;
+import io.ferry.admin.requests.Leases;
+import io.ferry.admin.requests.RequestStore;
+import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.tls.TlsContexts;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster-operations part of the admin API: the managed clusters (origin and target), the
+ * worker pool its handlers and operations run on, and the periodic lease renewal and job take-over.
+ * Connects to the clusters on first use, so that Ferry starts while a cluster is down.
+ *
+ * <p>Thread-safe.
+ */
+public final class AdminService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+  private static final Duration JMX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final List<ManagedCluster> clusters;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final Operations operations;
+
+  public AdminService(ProxySettings proxySettings, AdminSettings settings) {
+    String instance = instanceName(settings);
+    TlsContexts tls = TlsContexts.load(proxySettings);
+    AtomicInteger threads = new AtomicInteger();
+    this.workers =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "ferry-admin-worker-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "ferry-admin-leases");
+              thread.setDaemon(true);
+              return thread;
+            });
+    Map<String, ManagedCluster> byId = new LinkedHashMap<>();
+    List<ManagedCluster> all = new ArrayList<>();
+    for (ClusterRole role : ClusterRole.values()) {
+      String id = role.id();
+      AdminSettings.NodeAccess access = settings.access(role);
+      ClusterSession cql =
+          new ClusterSession(
+              id,
+              role == ClusterRole.ORIGIN ? proxySettings.origin() : proxySettings.target(),
+              tls.cluster(role));
+      RequestStore store = new RequestStore(cql, settings.requestHistoryTtl());
+      ManagedCluster cluster =
+          new ManagedCluster(
+              id,
+              cql,
+              new NodeJmx(
+                  access.jmxPort(),
+                  access.jmxUsername(),
+                  access.jmxPassword(),
+                  JMX_CONNECT_TIMEOUT),
+              store,
+              new Leases(store, instance, settings.leaseTtl()),
+              new NodeProcesses(
+                  id,
+                  access.startCommand(),
+                  access.stopCommand(),
+                  settings.nodeReadyTimeout(),
+                  settings.nodeStopTimeout()),
+              access);
+      byId.put(id, cluster);
+      all.add(cluster);
+    }
+    this.clusters = List.copyOf(all);
+    this.operations = new Operations(byId, workers, settings.operationWait());
+    long ttlMillis = settings.leaseTtl().toMillis();
+    scheduler.scheduleWithFixedDelay(
+        () -> guard("lease renewal", operations::renewLeases),
+        ttlMillis / 3,
+        ttlMillis / 3,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> workers.execute(() -> guard("job take-over", operations::takeOver)),
+        ttlMillis,
+        ttlMillis,
+        TimeUnit.MILLISECONDS);
+    LOG.info("Admin API instance {} manages clusters {}", instance, byId.keySet());
+  }
+
+  private static void guard(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.warn("{} failed: {}", what, e.toString());
+    }
+  }
+
+  /** Every route of the cluster-operations API. */
+  public List<Route> routes() {
+    List<Route> routes = new ArrayList<>();
+    routes.addAll(RequestRoutes.routes(operations, workers));
+    routes.addAll(OpsRoutes.routes(operations, workers));
+    routes.addAll(RebalanceRoutes.routes(operations, workers));
+    return routes;
+  }
+
+  public Operations operations() {
+    return operations;
+  }
+
+  /** How leases name this instance: where its admin API listens, its host, pid and a nonce. */
+  private static String instanceName(AdminSettings settings) {
+    return settings.adminAddress()
+        + ":"
+        + settings.adminPort()
+        + "/"
+        + ManagementFactory.getRuntimeMXBean().getName()
+        + "/"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Stops scheduling and closes the clusters' connections. Jobs still running stop with the
+   * process; their leases expire and another instance resumes them.
+   */
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    workers.shutdownNow();
+    ManagedCluster.closeAll(clusters);
+  }
+}

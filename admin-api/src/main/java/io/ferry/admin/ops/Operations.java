@@ -1,0 +1,545 @@
+package io.ferry.admin.ops;
+
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.ferry.admin.cluster.ManagedCluster;
+import io.ferry.admin.http.ApiException;
+import io.ferry.admin.http.ErrorMapping;
+import io.ferry.admin.http.HttpResponse;
+import io.ferry.admin.requests.AdminRequest;
+import io.ferry.admin.requests.Leases;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs node operations and jobs as tracked requests: each one is recorded in its cluster's request
+ * store before it runs, holds the leases that keep two Ferry instances from operating the same node
+ * (or running two rolling restarts) at once, and records how it ended. A job's runner renews its
+ * lease; when a Ferry instance dies, {@link #takeOver()} on another instance resumes its jobs from
+ * the first step that had not succeeded.
+ *
+ * <p>Thread policy: blocking; called on the admin worker pool, runs operations on it. Thread-safe.
+ */
+public final class Operations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+  private static final Set<String> RESUMABLE =
+      Set.of(JobPlan.BULK_OPERATIONS, JobPlan.ROLLING_RESTART, JobPlan.REBALANCE);
+  private static final int TAKEOVER_SCAN_DEPTH = 20;
+
+  private final Map<String, ManagedCluster> clusters;
+  private final ExecutorService workers;
+  private final Duration operationWait;
+  // Jobs this instance runs, and those asked to stop.
+  private final Set<UUID> running = ConcurrentHashMap.newKeySet();
+  private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
+
+  public Operations(
+      Map<String, ManagedCluster> clusters, ExecutorService workers, Duration operationWait) {
+    this.clusters = Map.copyOf(clusters);
+    this.workers = workers;
+    this.operationWait = operationWait;
+  }
+
+  /**
+   * The cluster of that id.
+   *
+   * @throws ApiException 404 naming the managed clusters if there is none
+   */
+  public ManagedCluster cluster(String id) {
+    ManagedCluster cluster = clusters.get(id);
+    if (cluster == null) {
+      throw ApiException.notFound(
+          "cluster_id: "
+              + id
+              + " is not a cluster Ferry manages (expected one of: "
+              + String.join(", ", clusters.keySet().stream().sorted().toList())
+              + ")");
+    }
+    return cluster;
+  }
+
+  public Map<String, ManagedCluster> clusters() {
+    return clusters;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // One operation on one node
+
+  /**
+   * Records and starts one operation; its node's lease is taken first (409 when another request
+   * holds it).
+   *
+   * @return the request's id, and a future completing with its message when it has succeeded
+   */
+  public Started start(ManagedCluster cluster, Step step, String caller) {
+    String lease = nodeLease(step.ip());
+    // A node operation must stay possible while a node of a small cluster is down (to start it).
+    cluster.leases().acquireOrConflict(lease, step.id(), "node " + step.ip(), true);
+    try {
+      cluster
+          .requests()
+          .insert(
+              new AdminRequest(
+                  step.id(),
+                  cluster.id(),
+                  step.action(),
+                  AdminRequest.RUNNING,
+                  Instant.now(),
+                  null,
+                  "running",
+                  null,
+                  List.of(),
+                  json(step),
+                  false,
+                  caller));
+    } catch (RuntimeException e) {
+      cluster.leases().release(lease, step.id());
+      throw e;
+    }
+    audit(cluster, caller, step.action() + " " + step.ip() + " " + step.arguments(), step.id());
+    CompletableFuture<String> done =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return runStep(cluster, step);
+              } finally {
+                cluster.leases().release(lease, step.id());
+              }
+            },
+            workers);
+    return new Started(step.id(), done);
+  }
+
+  /** A request that was started: its id, and what it will end with. */
+  public record Started(UUID id, CompletableFuture<String> done) {}
+
+  /**
+   * What an OpsCenter call that "returns null" answers: {@code null} once the operation has
+   * succeeded within {@code operation-wait}, its error if it failed, else 202 with the request id
+   * (it goes on; {@code GET /request/{id}/status} follows it).
+   */
+  public HttpResponse nullWhenDone(Started started) throws Exception {
+    try {
+      started.done().get(operationWait.toMillis(), TimeUnit.MILLISECONDS);
+      return HttpResponse.ok(null);
+    } catch (TimeoutException e) {
+      return new HttpResponse(
+          202, com.fasterxml.jackson.databind.node.TextNode.valueOf(started.id().toString()));
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof StepFailure failure) {
+        cause = failure.getCause();
+      }
+      if (cause instanceof ApiException api) {
+        throw api;
+      }
+      return ErrorMapping.error(
+          500, "OperationFailed", "request " + started.id() + " failed: " + cause.getMessage());
+    }
+  }
+
+  /** Runs a step whose request is recorded as running; records how it ended. */
+  private String runStep(ManagedCluster cluster, Step step) {
+    long startNanos = System.nanoTime();
+    try {
+      String message = NodeOperations.run(cluster, step);
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+      LOG.info(
+          "[{} {}] {} done in {} s: {}", cluster.id(), step.ip(), step.action(), seconds, message);
+      finish(cluster, step.id(), AdminRequest.SUCCESS, message);
+      return message;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      String message = e.getMessage() != null ? e.getMessage() : e.toString();
+      LOG.warn("[{} {}] {} failed: {}", cluster.id(), step.ip(), step.action(), message);
+      finish(cluster, step.id(), AdminRequest.ERROR, message);
+      throw new StepFailure(e);
+    }
+  }
+
+  /** A step that failed, its cause what the operation threw. */
+  private static final class StepFailure extends RuntimeException {
+    StepFailure(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  private static void finish(ManagedCluster cluster, UUID id, String state, String message) {
+    try {
+      cluster.requests().update(id, state, Instant.now(), message);
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot record that request {} ended ({}): {}", id, state, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Jobs
+
+  /**
+   * Records a job and its steps, takes its lease (409 when another job holds it) and starts it.
+   *
+   * @return the job's request id
+   */
+  public UUID startJob(ManagedCluster cluster, UUID id, JobPlan plan, String caller) {
+    cluster
+        .leases()
+        .acquireOrConflict(
+            plan.lease(), id, "cluster " + cluster.id() + " (a " + plan.type() + ")", false);
+    try {
+      Instant now = Instant.now();
+      List<UUID> children = new ArrayList<>();
+      for (Step step : plan.steps()) {
+        children.add(step.id());
+        cluster
+            .requests()
+            .insert(
+                new AdminRequest(
+                    step.id(),
+                    cluster.id(),
+                    step.action(),
+                    AdminRequest.PENDING,
+                    now,
+                    null,
+                    "pending",
+                    id,
+                    List.of(),
+                    json(step),
+                    false,
+                    caller));
+      }
+      cluster
+          .requests()
+          .insert(
+              new AdminRequest(
+                  id,
+                  cluster.id(),
+                  plan.type(),
+                  AdminRequest.RUNNING,
+                  now,
+                  null,
+                  "running",
+                  null,
+                  children,
+                  json(plan),
+                  false,
+                  caller));
+    } catch (RuntimeException e) {
+      cluster.leases().release(plan.lease(), id);
+      throw e;
+    }
+    audit(cluster, caller, plan.type() + " of " + plan.steps().size() + " steps", id);
+    running.add(id);
+    workers.execute(() -> runJob(cluster, id, plan));
+    return id;
+  }
+
+  private void runJob(ManagedCluster cluster, UUID id, JobPlan plan) {
+    try {
+      String outcome =
+          plan.rolling() ? runRolling(cluster, id, plan) : runParallel(cluster, id, plan);
+      if (outcome == null) {
+        return; // the lease was lost: another instance runs the job now
+      }
+      boolean failed = !outcome.isEmpty();
+      finish(
+          cluster,
+          id,
+          failed ? AdminRequest.ERROR : AdminRequest.SUCCESS,
+          failed ? outcome : "all " + plan.steps().size() + " steps done");
+      LOG.info("[{}] {} {} ended: {}", cluster.id(), plan.type(), id, failed ? outcome : "success");
+    } catch (RuntimeException e) {
+      LOG.error("[{}] {} {} failed", cluster.id(), plan.type(), id, e);
+      finish(cluster, id, AdminRequest.ERROR, String.valueOf(e.getMessage()));
+    } finally {
+      running.remove(id);
+      cancelled.remove(id);
+      cluster.leases().release(plan.lease(), id);
+    }
+  }
+
+  /** Runs steps one by one; returns "" when all succeeded, why it stopped, or null if lost. */
+  private String runRolling(ManagedCluster cluster, UUID id, JobPlan plan) {
+    List<Step> steps = plan.steps();
+    boolean ranOne = false;
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      if (isDone(cluster, step.id())) {
+        continue; // resumed job: this step succeeded before
+      }
+      if (ranOne) {
+        String interruption = pause(cluster, id, plan);
+        if (interruption != null) {
+          return skipRest(cluster, steps.subList(i, steps.size()), interruption);
+        }
+      }
+      String interruption = interruption(cluster, id, plan);
+      if (interruption != null) {
+        return skipRest(cluster, steps.subList(i, steps.size()), interruption);
+      }
+      ranOne = true;
+      try {
+        runJobStep(cluster, step);
+      } catch (RuntimeException e) {
+        String why =
+            step.action() + " of " + step.ip() + " failed: " + e.getMessage() + "; the job stopped";
+        skipRest(cluster, steps.subList(i + 1, steps.size()), "not run: an earlier step failed");
+        return why;
+      }
+    }
+    return "";
+  }
+
+  private String runParallel(ManagedCluster cluster, UUID id, JobPlan plan) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (Step step : plan.steps()) {
+      if (isDone(cluster, step.id())) {
+        continue;
+      }
+      all.add(
+          CompletableFuture.runAsync(() -> runJobStep(cluster, step), workers)
+              .exceptionally(
+                  failure -> {
+                    synchronized (failures) {
+                      failures.add(step.action() + " of " + step.ip() + " failed");
+                    }
+                    return null;
+                  }));
+    }
+    all.forEach(CompletableFuture::join);
+    return String.join("; ", failures);
+  }
+
+  private void runJobStep(ManagedCluster cluster, Step step) {
+    String lease = nodeLease(step.ip());
+    Leases.Outcome outcome = cluster.leases().acquire(lease, step.id(), true);
+    if (outcome instanceof Leases.Outcome.Held held) {
+      String message = "node " + step.ip() + " is busy with request " + held.requestId();
+      finish(cluster, step.id(), AdminRequest.ERROR, message);
+      throw new IllegalStateException(message);
+    }
+    try {
+      cluster.requests().update(step.id(), AdminRequest.RUNNING, null, "running");
+      runStep(cluster, step);
+    } finally {
+      cluster.leases().release(lease, step.id());
+    }
+  }
+
+  /** Sleeps between two steps, waking up for a cancel; returns why the job must stop, or null. */
+  private String pause(ManagedCluster cluster, UUID id, JobPlan plan) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.sleepSeconds());
+    while (System.nanoTime() - deadline < 0) {
+      String interruption = interruption(cluster, id, plan);
+      if (interruption != null) {
+        return interruption;
+      }
+      try {
+        Thread.sleep(
+            Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted: Ferry is stopping";
+      }
+    }
+    return null;
+  }
+
+  private static final String LOST = "\u0000lost";
+
+  /** Why the job must not go on (cancelled, lease lost), or null. */
+  private String interruption(ManagedCluster cluster, UUID id, JobPlan plan) {
+    if (!cluster.leases().holds(plan.lease(), id)) {
+      return LOST;
+    }
+    if (cancelled.contains(id)) {
+      return "cancelled";
+    }
+    try {
+      if (cluster.requests().get(id).map(AdminRequest::cancelRequested).orElse(false)) {
+        return "cancelled";
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read request {} to check for a cancel: {}", id, e.toString());
+    }
+    return null;
+  }
+
+  private String skipRest(ManagedCluster cluster, List<Step> rest, String why) {
+    if (why.equals(LOST)) {
+      LOG.warn(
+          "[{}] lost the lease of a job; another Ferry instance goes on with it", cluster.id());
+      return null;
+    }
+    for (Step step : rest) {
+      finish(cluster, step.id(), AdminRequest.ERROR, "not run: " + why.replace("not run: ", ""));
+    }
+    return why;
+  }
+
+  private static boolean isDone(ManagedCluster cluster, UUID stepId) {
+    return cluster
+        .requests()
+        .get(stepId)
+        .map(request -> AdminRequest.SUCCESS.equals(request.state()))
+        .orElse(false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests: lookup, cancel, take-over
+
+  /** The request and the cluster it lives on, looked up in every managed cluster. */
+  public record Found(ManagedCluster cluster, AdminRequest request) {}
+
+  public Found find(UUID id) {
+    List<String> unreachable = new ArrayList<>();
+    for (ManagedCluster cluster : clusters.values()) {
+      try {
+        Optional<AdminRequest> request = cluster.requests().get(id);
+        if (request.isPresent()) {
+          return new Found(cluster, request.get());
+        }
+      } catch (RuntimeException e) {
+        unreachable.add(cluster.id() + " (" + e.getMessage() + ")");
+      }
+    }
+    if (!unreachable.isEmpty()) {
+      throw new ApiException(
+          503,
+          "Unavailable",
+          "request "
+              + id
+              + " not found, and cannot read the requests of "
+              + String.join(", ", unreachable));
+    }
+    throw ApiException.notFound("request_id: no request " + id);
+  }
+
+  /** Asks a job to stop before its next step, whichever Ferry instance runs it. */
+  public void cancel(UUID id, String caller) {
+    Found found = find(id);
+    AdminRequest request = found.request();
+    if (!request.isRunning()) {
+      throw new ApiException(
+          409, "Conflict", "request " + id + " has already ended (" + request.state() + ")");
+    }
+    if (request.children().isEmpty()) {
+      throw new ApiException(
+          409,
+          "Conflict",
+          "request "
+              + id
+              + " ("
+              + request.type()
+              + ") is a single node operation, which runs to its end; only jobs of several steps"
+              + " (bulk operations, rolling restarts, rebalances) can be cancelled");
+    }
+    found.cluster().requests().requestCancel(id);
+    cancelled.add(id);
+    audit(found.cluster(), caller, "cancel " + request.type(), id);
+  }
+
+  /**
+   * Resumes jobs whose runner is gone: a running job whose lease nobody holds any more. Called
+   * periodically on every instance; the lease decides which one resumes it.
+   */
+  public void takeOver() {
+    for (ManagedCluster cluster : clusters.values()) {
+      try {
+        if (!cluster.requests().exists()) {
+          continue;
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("take-over scan of {} skipped: {}", cluster.id(), e.toString());
+        continue;
+      }
+      for (String type : RESUMABLE) {
+        try {
+          for (UUID id : cluster.requests().latest(type, TAKEOVER_SCAN_DEPTH)) {
+            if (!running.contains(id)) {
+              cluster
+                  .requests()
+                  .get(id)
+                  .filter(AdminRequest::isRunning)
+                  .ifPresent(job -> resume(cluster, job));
+            }
+          }
+        } catch (RuntimeException e) {
+          LOG.debug("take-over scan of {} {} failed: {}", cluster.id(), type, e.toString());
+        }
+      }
+    }
+  }
+
+  private void resume(ManagedCluster cluster, AdminRequest job) {
+    JobPlan plan;
+    try {
+      plan = OperationArguments.JSON.readValue(job.plan(), JobPlan.class);
+    } catch (JsonProcessingException e) {
+      finish(cluster, job.id(), AdminRequest.ERROR, "cannot resume: unreadable plan");
+      return;
+    }
+    Leases.Outcome outcome;
+    try {
+      outcome = cluster.leases().acquire(plan.lease(), job.id(), false);
+    } catch (ApiException e) {
+      return; // no quorum: nobody can take it over now
+    }
+    if (!(outcome instanceof Leases.Outcome.Acquired)) {
+      return;
+    }
+    if (!running.add(job.id())) {
+      return;
+    }
+    LOG.warn(
+        "[{}] taking over {} {}: its Ferry instance stopped renewing its lease; resuming from the"
+            + " first step not done",
+        cluster.id(),
+        plan.type(),
+        job.id());
+    workers.execute(() -> runJob(cluster, job.id(), plan));
+  }
+
+  /** Renews the leases this instance holds. */
+  public void renewLeases() {
+    clusters.values().forEach(cluster -> cluster.leases().renewAll());
+  }
+
+  static String nodeLease(String ip) {
+    return "node/" + ip;
+  }
+
+  private static void audit(ManagedCluster cluster, String caller, String what, UUID id) {
+    LOG.info("Admin request {} by {}: {} on cluster {}", id, caller, what, cluster.id());
+  }
+
+  private static String json(Object value) {
+    try {
+      return OperationArguments.JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A new time-based request id. */
+  public static UUID newId() {
+    return Uuids.timeBased();
+  }
+}

@@ -1,0 +1,167 @@
+package io.ferry.admin.process;
+
+import io.ferry.admin.agent.ClusterSession;
+import io.ferry.admin.http.ApiException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a cluster's node start and stop commands and waits for their effect.
+ *
+ * <p>Thread policy: blocking (processes, polling); worker pool. Thread-safe.
+ */
+public final class NodeProcesses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeProcesses.class);
+  private static final int OUTPUT_IN_ERRORS = 2000;
+  private static final Duration POLL = Duration.ofMillis(500);
+
+  private final String clusterId;
+  private final String startCommand;
+  private final String stopCommand;
+  private final Duration readyTimeout;
+  private final Duration stopTimeout;
+
+  public NodeProcesses(
+      String clusterId,
+      String startCommand,
+      String stopCommand,
+      Duration readyTimeout,
+      Duration stopTimeout) {
+    this.clusterId = clusterId;
+    this.startCommand = startCommand;
+    this.stopCommand = stopCommand;
+    this.readyTimeout = readyTimeout;
+    this.stopTimeout = stopTimeout;
+  }
+
+  /**
+   * Checks, before anything runs, that the commands an action needs are configured.
+   *
+   * @throws ApiException 400 naming the missing setting
+   */
+  public void requireCommands(boolean start, boolean stop) {
+    if (start && startCommand.isBlank()) {
+      throw missing("start", "node-start-command", "FERRY_NODE_START_COMMAND");
+    }
+    if (stop && stopCommand.isBlank()) {
+      throw missing("stop", "node-stop-command", "FERRY_NODE_STOP_COMMAND");
+    }
+  }
+
+  private ApiException missing(String what, String setting, String variable) {
+    return ApiException.invalidArguments(
+        "no command to "
+            + what
+            + " the nodes of cluster "
+            + clusterId
+            + " is configured (expected: ferry.admin."
+            + clusterId
+            + "."
+            + setting
+            + " or ferry.admin."
+            + setting
+            + " / "
+            + variable
+            + ", e.g. `ssh {ip} sudo systemctl "
+            + what
+            + " cassandra`)");
+  }
+
+  /** Runs the stop command, then waits until the node's CQL port is closed. */
+  public void stop(String ip, int cqlPort) throws Exception {
+    run(stopCommand, ip, stopTimeout);
+    await(
+        () -> !accepts(ip, cqlPort),
+        stopTimeout,
+        "node "
+            + ip
+            + " still accepts CQL connections on port "
+            + cqlPort
+            + " after its stop command");
+  }
+
+  /** Runs the start command; with {@code waitForCql}, waits until the node answers CQL. */
+  public void start(String ip, ClusterSession cql, boolean waitForCql) throws Exception {
+    run(startCommand, ip, readyTimeout);
+    if (waitForCql) {
+      await(
+          () -> cql.answers(ip),
+          readyTimeout,
+          "node "
+              + ip
+              + " did not answer CQL within "
+              + readyTimeout.toSeconds()
+              + " s of its start");
+    }
+  }
+
+  private void run(String template, String ip, Duration timeout) throws Exception {
+    String command = template.replace("{ip}", ip);
+    LOG.info("[{} {}] running: {}", clusterId, ip, command);
+    Process process =
+        new ProcessBuilder(List.of("sh", "-c", command)).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    // Read output on the side: a command whose output fills the pipe would never end.
+    StringBuffer output = new StringBuffer();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                output.append(
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+              } catch (IOException e) {
+                LOG.trace("reading command output failed", e);
+              }
+            },
+            "ferry-admin-command-output");
+    reader.setDaemon(true);
+    reader.start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(
+          "`" + command + "` did not finish within " + timeout.toSeconds() + " s");
+    }
+    reader.join(1000);
+    if (process.exitValue() != 0) {
+      String text = output.toString().strip();
+      if (text.length() > OUTPUT_IN_ERRORS) {
+        text = "..." + text.substring(text.length() - OUTPUT_IN_ERRORS);
+      }
+      throw new IllegalStateException(
+          "`"
+              + command
+              + "` exited with status "
+              + process.exitValue()
+              + (text.isEmpty() ? "" : ": " + text));
+    }
+  }
+
+  private static void await(BooleanSupplier condition, Duration timeout, String failure)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(failure);
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+
+  static boolean accepts(String ip, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(ip, port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package io.ferry.admin.requests;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import io.ferry.admin.agent.ClusterSession;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The requests of one cluster, in its {@code ferry} keyspace (created on first use, replicated to
+ * up to three nodes per datacenter). A table on the cluster rather than a file of the instance:
+ * Ferry instances are equal and keep nothing on their own disk, so any instance can answer for a
+ * request another one started, and the history outlives every instance.
+ *
+ * <p>Reads and writes use consistency ONE: the history must stay writable while a node of a small
+ * cluster restarts under a rolling restart (a quorum of two replicas needs both). A status read
+ * right after a node came back may therefore miss the last update until hints are replayed.
+ *
+ * <p>Thread policy: blocking; call from a worker pool. Thread-safe.
+ */
+public final class RequestStore {
+
+  public static final String KEYSPACE = "ferry";
+  private static final Logger LOG = LoggerFactory.getLogger(RequestStore.class);
+  private static final int MAX_REPLICAS_PER_DATACENTER = 3;
+
+  private final ClusterSession cluster;
+  private final Duration ttl;
+  private volatile Statements statements;
+
+  public RequestStore(ClusterSession cluster, Duration ttl) {
+    this.cluster = cluster;
+    this.ttl = ttl;
+  }
+
+  public ClusterSession cluster() {
+    return cluster;
+  }
+
+  private record Statements(
+      PreparedStatement insert,
+      PreparedStatement insertByType,
+      PreparedStatement select,
+      PreparedStatement update,
+      PreparedStatement cancel,
+      PreparedStatement byType) {}
+
+  /** The prepared statements, creating the keyspace and tables first if needed. */
+  Statements statements() {
+    Statements prepared = statements;
+    if (prepared == null) {
+      synchronized (this) {
+        if (statements == null) {
+          CqlSession session = cluster.session();
+          createSchema(session, ttl);
+          statements = prepare(session);
+        }
+        prepared = statements;
+      }
+    }
+    return prepared;
+  }
+
+  CqlSession session() {
+    statements();
+    return cluster.session();
+  }
+
+  private static void createSchema(CqlSession session, Duration ttl) {
+    Map<String, Long> nodesPerDatacenter =
+        session.getMetadata().getNodes().values().stream()
+            .filter(node -> node.getDatacenter() != null)
+            .collect(
+                Collectors.groupingBy(Node::getDatacenter, TreeMap::new, Collectors.counting()));
+    String replication =
+        nodesPerDatacenter.entrySet().stream()
+            .map(
+                entry ->
+                    "'"
+                        + entry.getKey()
+                        + "': "
+                        + Math.min(MAX_REPLICAS_PER_DATACENTER, entry.getValue()))
+            .collect(Collectors.joining(", "));
+    long ttlSeconds = ttl.toSeconds();
+    List<String> schema =
+        List.of(
+            "CREATE KEYSPACE IF NOT EXISTS "
+                + KEYSPACE
+                + " WITH replication = {'class': 'NetworkTopologyStrategy', "
+                + replication
+                + "}",
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".requests (id timeuuid PRIMARY KEY, cluster_id text, type text, state text,"
+                + " started timestamp, finished timestamp, message text, parent timeuuid,"
+                + " children list<timeuuid>, plan text, cancel_requested boolean,"
+                + " requested_by text) WITH default_time_to_live = "
+                + ttlSeconds,
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".requests_by_type (cluster_id text, type text, id timeuuid, PRIMARY KEY"
+                + " ((cluster_id, type), id)) WITH CLUSTERING ORDER BY (id DESC) AND"
+                + " default_time_to_live = "
+                + ttlSeconds,
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".leases (name text PRIMARY KEY, holder text, request_id timeuuid)");
+    for (String statement : schema) {
+      session.execute(SimpleStatement.newInstance(statement).setTimeout(Duration.ofSeconds(30)));
+    }
+    session.checkSchemaAgreement();
+    LOG.debug("The {} keyspace is ready ({})", KEYSPACE, replication);
+  }
+
+  private static Statements prepare(CqlSession session) {
+    return new Statements(
+        session.prepare(
+            "INSERT INTO "
+                + KEYSPACE
+                + ".requests (id, cluster_id, type, state, started, finished, message, parent,"
+                + " children, plan, cancel_requested, requested_by)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        session.prepare(
+            "INSERT INTO "
+                + KEYSPACE
+                + ".requests_by_type (cluster_id, type, id) VALUES (?, ?, ?)"),
+        session.prepare("SELECT * FROM " + KEYSPACE + ".requests WHERE id = ?"),
+        session.prepare(
+            "UPDATE "
+                + KEYSPACE
+                + ".requests SET state = ?, finished = ?, message = ? WHERE id = ?"),
+        session.prepare(
+            "UPDATE " + KEYSPACE + ".requests SET cancel_requested = true WHERE id = ?"),
+        session.prepare(
+            "SELECT id FROM "
+                + KEYSPACE
+                + ".requests_by_type WHERE cluster_id = ? AND type = ? LIMIT ?"));
+  }
+
+  /**
+   * Whether the cluster has the request tables already (without creating them, unlike every other
+   * method): a cluster no admin call ever concerned has no job to take over.
+   */
+  public boolean exists() {
+    if (statements != null) {
+      return true;
+    }
+    return cluster
+        .session()
+        .getMetadata()
+        .getKeyspace(KEYSPACE)
+        .flatMap(keyspace -> keyspace.getTable("requests"))
+        .isPresent();
+  }
+
+  /** Records a new request; a step of a job is not listed under its own type. */
+  public void insert(AdminRequest request) {
+    Statements s = statements();
+    CqlSession session = cluster.session();
+    session.execute(
+        s.insert()
+            .bind(
+                request.id(),
+                request.clusterId(),
+                request.type(),
+                request.state(),
+                request.started(),
+                request.finished(),
+                request.message(),
+                request.parent(),
+                request.children(),
+                request.plan(),
+                request.cancelRequested(),
+                request.requestedBy())
+            .setConsistencyLevel(ConsistencyLevel.ONE));
+    if (request.parent() == null) {
+      session.execute(
+          s.insertByType()
+              .bind(request.clusterId(), request.type(), request.id())
+              .setConsistencyLevel(ConsistencyLevel.ONE));
+    }
+  }
+
+  public Optional<AdminRequest> get(UUID id) {
+    Row row =
+        cluster
+            .session()
+            .execute(statements().select().bind(id).setConsistencyLevel(ConsistencyLevel.ONE))
+            .one();
+    return Optional.ofNullable(row).map(RequestStore::request);
+  }
+
+  /** Records a request's state and message. */
+  public void update(UUID id, String state, Instant finished, String message) {
+    cluster
+        .session()
+        .execute(
+            statements()
+                .update()
+                .bind(state, finished, message, id)
+                .setConsistencyLevel(ConsistencyLevel.ONE));
+  }
+
+  /** Asks whichever instance runs the request to stop it before its next step. */
+  public void requestCancel(UUID id) {
+    cluster
+        .session()
+        .execute(statements().cancel().bind(id).setConsistencyLevel(ConsistencyLevel.ONE));
+  }
+
+  /** Ids of the latest requests of a type, newest first. */
+  public List<UUID> latest(String type, int limit) {
+    List<UUID> ids = new ArrayList<>();
+    for (Row row :
+        cluster
+            .session()
+            .execute(
+                statements()
+                    .byType()
+                    .bind(cluster.clusterId(), type, limit)
+                    .setConsistencyLevel(ConsistencyLevel.ONE))) {
+      ids.add(row.getUuid("id"));
+    }
+    return ids;
+  }
+
+  private static AdminRequest request(Row row) {
+    return new AdminRequest(
+        row.getUuid("id"),
+        row.getString("cluster_id"),
+        row.getString("type"),
+        row.getString("state"),
+        row.getInstant("started"),
+        row.getInstant("finished"),
+        row.getString("message"),
+        row.getUuid("parent"),
+        row.getList("children", UUID.class),
+        row.getString("plan"),
+        row.getBoolean("cancel_requested"),
+        row.getString("requested_by"));
+  }
+}

@@ -1,6 +1,7 @@
 package io.ferry.proxy;
 
 import io.ferry.proxy.client.ClientPipeline;
+import io.ferry.proxy.client.FallbackRecall;
 import io.ferry.proxy.client.ProxyContext;
 import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
@@ -59,6 +60,7 @@ public final class Proxy {
   private final ControlConnection targetControl;
   private final ProxyContext context;
   private final ClientPipeline clientPipeline;
+  private final FallbackRecall fallbackRecall;
   private volatile Channel listener;
 
   /** A proxy that records no metrics. */
@@ -118,6 +120,7 @@ public final class Proxy {
             new ProxyContext.DrainState());
     this.clientPipeline = new ClientPipeline(context, tls.clientFacing());
     pipeline.set(clientPipeline);
+    this.fallbackRecall = new FallbackRecall(context, clientPipeline);
   }
 
   /**
@@ -161,6 +164,7 @@ public final class Proxy {
                     ProtocolNegotiation.of(
                             originControl.topology(), targetControl.topology(), settings.protocol())
                         .accepted());
+                fallbackRecall.start();
                 bound.complete(null);
               } else {
                 bound.completeExceptionally(
@@ -210,6 +214,7 @@ public final class Proxy {
     if (current != null) {
       current.close().syncUninterruptibly();
     }
+    fallbackRecall.close();
     context.drainState().startDraining();
     long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
     int inFlight = clientPipeline.inFlightRequests();

@@ -335,7 +335,7 @@ class AdminOperationsIT {
       workload.start();
       // when
       Answer started =
-          call(adminA, "POST", "/origin/ops/restart", "{\"sleep\": 8, \"drain_first\": true}");
+          call(adminA, "POST", "/origin/ops/restart", "{\"sleep\": 12, \"drain_first\": true}");
       assertThat(started.status()).as(started.body()).isEqualTo(200);
       String id = started.json().asText();
       // then a second rolling restart is refused, on any instance: 409 naming the running one, or
@@ -390,6 +390,33 @@ class AdminOperationsIT {
             step -> steps.add(step.get("state").asText() + " " + step.get("details").asText()));
     assertThat(steps).containsExactly("success flushed ops_it [t]", "error not run: cancelled");
     assertError(call(adminA, "POST", "/request/" + id + "/cancel", null), 409, "ended");
+  }
+
+  @Test
+  @Order(9)
+  void should_resume_a_job_on_another_instance_when_its_instance_stops() throws Exception {
+    // given a rolling flush started on instance A, which stops after the first step
+    Answer started =
+        call(
+            adminA,
+            "POST",
+            "/origin/ops",
+            "{\"ips\": [\""
+                + NODE1
+                + "\", \""
+                + NODE2
+                + "\"], \"action\": \"flush\","
+                + " \"sleep\": 10, \"args\": [\"ops_it\"]}");
+    assertThat(started.status()).as(started.body()).isEqualTo(200);
+    String id = started.json().asText();
+    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    // when
+    ferries.remove(0).close();
+    // then instance B takes the job over once its lease has expired, and finishes it
+    JsonNode done = awaitEnd(adminB, id, Duration.ofMinutes(1));
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("success");
+    done.get("details")
+        .forEach(step -> assertThat(step.get("state").asText()).isEqualTo("success"));
   }
 
   // -----------------------------------------------------------------------------------------------

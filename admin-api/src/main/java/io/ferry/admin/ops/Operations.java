@@ -255,7 +255,7 @@ public final class Operations {
       String outcome =
           plan.rolling() ? runRolling(cluster, id, plan) : runParallel(cluster, id, plan);
       if (outcome == null) {
-        return; // the lease was lost: another instance runs the job now
+        return; // lost its lease, or Ferry is stopping: another instance goes on with it
       }
       boolean failed = !outcome.isEmpty();
       finish(
@@ -297,6 +297,9 @@ public final class Operations {
       try {
         runJobStep(cluster, step);
       } catch (RuntimeException e) {
+        if (workers.isShutdown()) {
+          return skipRest(cluster, List.of(), STOPPING);
+        }
         String why =
             step.action() + " of " + step.ip() + " failed: " + e.getMessage() + "; the job stopped";
         skipRest(cluster, steps.subList(i + 1, steps.size()), "not run: an earlier step failed");
@@ -356,18 +359,22 @@ public final class Operations {
             Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return "interrupted: Ferry is stopping";
+        return STOPPING;
       }
     }
     return null;
   }
 
   private static final String LOST = "\u0000lost";
+  private static final String STOPPING = "\u0000stopping";
 
   /** Why the job must not go on (cancelled, lease lost), or null. */
   private String interruption(ManagedCluster cluster, UUID id, JobPlan plan) {
     if (!cluster.leases().holds(plan.lease(), id)) {
       return LOST;
+    }
+    if (workers.isShutdown()) {
+      return STOPPING;
     }
     if (cancelled.contains(id)) {
       return "cancelled";
@@ -386,6 +393,13 @@ public final class Operations {
     if (why.equals(LOST)) {
       LOG.warn(
           "[{}] lost the lease of a job; another Ferry instance goes on with it", cluster.id());
+      return null;
+    }
+    if (why.equals(STOPPING)) {
+      // Not a failure: the job's lease is given back, and another instance resumes it.
+      LOG.warn(
+          "[{}] Ferry is stopping in the middle of a job; another Ferry instance resumes it",
+          cluster.id());
       return null;
     }
     for (Step step : rest) {

@@ -168,7 +168,7 @@ public final class Leases {
     }
     try {
       store.session().execute(statements().release().bind(name, instance));
-    } catch (DriverException e) {
+    } catch (RuntimeException e) {
       LOG.debug("Lease {} not released ({}); it expires in {}", name, e.getMessage(), ttl);
     }
   }

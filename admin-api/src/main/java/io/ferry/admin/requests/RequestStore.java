@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads and writes use consistency ONE: the history must stay writable while a node of a small
  * cluster restarts under a rolling restart (a quorum of two replicas needs both). A status read
- * right after a node came back may therefore miss the last update until hints are replayed.
+ * right after a node came back may therefore miss the last update until hints are replayed. They
+ * are idempotent, so the driver retries them on another node when one is draining or restarting.
  *
  * <p>Thread policy: blocking; call from a worker pool. Thread-safe.
  */
@@ -185,12 +186,14 @@ public final class RequestStore {
                 request.plan(),
                 request.cancelRequested(),
                 request.requestedBy())
-            .setConsistencyLevel(ConsistencyLevel.ONE));
+            .setConsistencyLevel(ConsistencyLevel.ONE)
+            .setIdempotent(true));
     if (request.parent() == null) {
       session.execute(
           s.insertByType()
               .bind(request.clusterId(), request.type(), request.id())
-              .setConsistencyLevel(ConsistencyLevel.ONE));
+              .setConsistencyLevel(ConsistencyLevel.ONE)
+              .setIdempotent(true));
     }
   }
 
@@ -198,7 +201,12 @@ public final class RequestStore {
     Row row =
         cluster
             .session()
-            .execute(statements().select().bind(id).setConsistencyLevel(ConsistencyLevel.ONE))
+            .execute(
+                statements()
+                    .select()
+                    .bind(id)
+                    .setConsistencyLevel(ConsistencyLevel.ONE)
+                    .setIdempotent(true))
             .one();
     return Optional.ofNullable(row).map(RequestStore::request);
   }
@@ -211,14 +219,20 @@ public final class RequestStore {
             statements()
                 .update()
                 .bind(state, finished, message, id)
-                .setConsistencyLevel(ConsistencyLevel.ONE));
+                .setConsistencyLevel(ConsistencyLevel.ONE)
+                .setIdempotent(true));
   }
 
   /** Asks whichever instance runs the request to stop it before its next step. */
   public void requestCancel(UUID id) {
     cluster
         .session()
-        .execute(statements().cancel().bind(id).setConsistencyLevel(ConsistencyLevel.ONE));
+        .execute(
+            statements()
+                .cancel()
+                .bind(id)
+                .setConsistencyLevel(ConsistencyLevel.ONE)
+                .setIdempotent(true));
   }
 
   /** Ids of the latest requests of a type, newest first. */
@@ -231,7 +245,8 @@ public final class RequestStore {
                 statements()
                     .byType()
                     .bind(cluster.clusterId(), type, limit)
-                    .setConsistencyLevel(ConsistencyLevel.ONE))) {
+                    .setConsistencyLevel(ConsistencyLevel.ONE)
+                    .setIdempotent(true))) {
       ids.add(row.getUuid("id"));
     }
     return ids;

@@ -65,6 +65,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -1609,6 +1610,30 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
       request.releaseResponses();
       replyLocally(request.clientStreamId, MessageCodec.serverError(message), version);
     }
+  }
+
+  /**
+   * Closes this connection if it is idle (no request in flight) and bound to one of {@code
+   * fallbacks}: a node it fell back to while its assigned node was down. The driver opens a new
+   * connection, which goes to the assigned node again, so that connections do not pile up on the
+   * fallback node (and all fail together when that one restarts in turn). Call on this connection's
+   * event loop.
+   *
+   * @return whether it closed
+   */
+  boolean closeIfIdleOn(Set<InetSocketAddress> fallbacks) {
+    if (state != State.READY || !requests.isEmpty()) {
+      return false;
+    }
+    boolean onFallback =
+        origin != null && fallbacks.contains(origin.node())
+            || target != null && fallbacks.contains(target.node());
+    if (!onFallback) {
+      return false;
+    }
+    LOG.debug("{} idle on a fallback node while its assigned node is back; closing", this);
+    closeClient();
+    return true;
   }
 
   /** Requests waiting for a cluster; read on this connection's event loop. */

@@ -107,6 +107,18 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   }
 
   /**
+   * Asks every client connection, on its event loop, to close if it is idle on one of {@code
+   * fallbacks} (see {@link ClientConnection#closeIfIdleOn}).
+   */
+  public void closeIdleOn(java.util.Set<java.net.InetSocketAddress> fallbacks) {
+    for (Channel channel : channels) {
+      if (channel.pipeline().get(CLIENT) instanceof ClientConnection connection) {
+        channel.eventLoop().execute(() -> connection.closeIfIdleOn(fallbacks));
+      }
+    }
+  }
+
+  /**
    * Requests waiting for a cluster across all client connections, each counted on its own event
    * loop. Blocks briefly; for shutdown, not for the hot path.
    */

@@ -198,6 +198,30 @@ public final class ClusterConnector {
     }
   }
 
+  /**
+   * The nodes this instance is assigned (host assignment on), or an empty list when every node is
+   * as good as another (host assignment off).
+   */
+  public List<InetSocketAddress> assignedNodes() {
+    ClusterTopology topology = controlConnection.topology();
+    if (topology == null || !cluster.enableHostAssignment()) {
+      return List.of();
+    }
+    int count = Math.max(1, proxy.topology().addresses().size());
+    return HostAssignment.assignedHosts(topology.localHosts(), proxy.topology().index(), count)
+        .stream()
+        .map(Host::endpoint)
+        .toList();
+  }
+
+  /** The local datacenter's nodes. */
+  public List<InetSocketAddress> localNodes() {
+    ClusterTopology topology = controlConnection.topology();
+    return topology == null
+        ? List.of()
+        : topology.localHosts().stream().map(Host::endpoint).toList();
+  }
+
   /** Assigned nodes first (round-robin), then the rest of the local datacenter as fallbacks. */
   List<InetSocketAddress> candidates() {
     ClusterTopology topology = controlConnection.topology();

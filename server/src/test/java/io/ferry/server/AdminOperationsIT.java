@@ -260,6 +260,7 @@ class AdminOperationsIT {
     assertThat(started.status()).isEqualTo(200);
     JsonNode done = awaitEnd(adminB, started.json().asText(), Duration.ofMinutes(3));
     // then
+    System.out.printf("rebalance:%n%s%n", done.toPrettyString());
     assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("success");
     assertThat(done.get("moves").toString())
         .isEqualTo(
@@ -355,8 +356,8 @@ class AdminOperationsIT {
       assertThat(requests.get()).isGreaterThan(100);
       assertThat(failures).as("failed client requests").isEmpty();
       System.out.printf(
-          "rolling restart of 2 nodes under load: %d requests, %d failed%n",
-          requests.get(), failures.size());
+          "rolling restart of 2 nodes under load: %d requests, %d failed%n%s%n",
+          requests.get(), failures.size(), done.toPrettyString());
     }
   }
 

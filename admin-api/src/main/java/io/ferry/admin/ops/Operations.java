@@ -281,7 +281,9 @@ public final class Operations {
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       if (isDone(cluster, step.id())) {
-        continue; // resumed job: this step succeeded before
+        // A resumed job: this step succeeded before; the pause after it may not have elapsed.
+        ranOne = true;
+        continue;
       }
       if (ranOne) {
         String interruption = pause(cluster, id, plan);

@@ -43,6 +43,9 @@ public final class Leases {
   private final Duration ttl;
   // Leases this instance holds (or believes it holds), by name: the request holding each.
   private final Map<String, UUID> held = new ConcurrentHashMap<>();
+  // Those of them taken fleet-wide (in the table), which renewAll renews. A lease enters only once
+  // its row is written: a renewal racing the insert would find no row and drop it.
+  private final Map<String, UUID> renewing = new ConcurrentHashMap<>();
   private volatile Statements statements;
 
   private record Statements(
@@ -101,12 +104,14 @@ public final class Leases {
               .session()
               .execute(s.acquire().bind(name, instance, requestId, (int) ttl.toSeconds()));
       if (result.wasApplied()) {
+        renewing.put(name, requestId);
         return new Outcome.Acquired(true);
       }
       Row current = result.one();
       String holder = current.getString("holder");
       UUID holding = current.getUuid("request_id");
       if (instance.equals(holder) && requestId.equals(holding)) {
+        renewing.put(name, requestId);
         return new Outcome.Acquired(true);
       }
       held.remove(name, requestId);
@@ -163,8 +168,9 @@ public final class Leases {
 
   /** Gives the lease back. */
   public void release(String name, UUID requestId) {
-    if (!held.remove(name, requestId)) {
-      return;
+    held.remove(name, requestId);
+    if (!renewing.remove(name, requestId)) {
+      return; // never taken fleet-wide, or lost
     }
     try {
       store.session().execute(statements().release().bind(name, instance));
@@ -181,11 +187,11 @@ public final class Leases {
 
   /** Renews every lease this instance holds; one lost to another instance is dropped. */
   public void renewAll() {
-    if (held.isEmpty()) {
+    if (renewing.isEmpty()) {
       return;
     }
     Statements s = statements();
-    held.forEach(
+    renewing.forEach(
         (name, requestId) -> {
           try {
             ResultSet result =
@@ -207,14 +213,10 @@ public final class Leases {
                   current.getColumnDefinitions().contains("holder")
                       ? current.getString("holder")
                       : null;
-              if (holder == null) {
-                // Expired while no quorum could renew it: take it again if nobody else did.
-                if (acquire(name, requestId, true) instanceof Outcome.Held) {
-                  lost(name, requestId, "it expired and was taken over");
-                }
-              } else {
-                lost(name, requestId, "it is now held by " + holder);
-              }
+              // Gone (released meanwhile, or expired while no quorum could renew it) or taken by
+              // another instance: never taken again here, which could bring back a lease released
+              // a moment ago. A job that loses its lease stops; the take-over scan resumes it.
+              lost(name, requestId, holder == null ? "it expired" : "it is now held by " + holder);
             }
           } catch (RuntimeException e) {
             // Without a quorum nobody else can take it either; keep it and try again later.
@@ -224,6 +226,9 @@ public final class Leases {
   }
 
   private void lost(String name, UUID requestId, String why) {
+    if (!renewing.remove(name, requestId)) {
+      return; // released meanwhile
+    }
     held.remove(name, requestId);
     LOG.warn(
         "Ferry lost the lease {} of request {} on cluster {}: {}",

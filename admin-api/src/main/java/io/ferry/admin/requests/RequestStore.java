@@ -2,10 +2,14 @@ package io.ferry.admin.requests;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import io.ferry.admin.agent.ClusterSession;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * Ferry instances are equal and keep nothing on their own disk, so any instance can answer for a
  * request another one started, and the history outlives every instance.
  *
- * <p>Reads and writes use consistency ONE: the history must stay writable while a node of a small
- * cluster restarts under a rolling restart (a quorum of two replicas needs both). A status read
- * right after a node came back may therefore miss the last update until hints are replayed. They
- * are idempotent, so the driver retries them on another node when one is draining or restarting.
+ * <p>Writes use consistency ONE: the history must stay writable while a node of a small cluster
+ * restarts under a rolling restart (a quorum of two replicas needs both). Reads use LOCAL_QUORUM,
+ * so that a replica that missed a write while it was down (it has only a hint) cannot answer alone,
+ * and ONE while no quorum is up. All are idempotent, so the driver retries them on another node
+ * when one is draining or restarting.
  *
  * <p>Thread policy: blocking; call from a worker pool. Thread-safe.
  */
@@ -37,6 +42,8 @@ public final class RequestStore {
   public static final String KEYSPACE = "ferry";
   private static final Logger LOG = LoggerFactory.getLogger(RequestStore.class);
   private static final int MAX_REPLICAS_PER_DATACENTER = 3;
+  private static final int ATTEMPTS = 4;
+  private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
   private final ClusterSession cluster;
   private final Duration ttl;
@@ -170,8 +177,7 @@ public final class RequestStore {
   /** Records a new request; a step of a job is not listed under its own type. */
   public void insert(AdminRequest request) {
     Statements s = statements();
-    CqlSession session = cluster.session();
-    session.execute(
+    write(
         s.insert()
             .bind(
                 request.id(),
@@ -185,71 +191,83 @@ public final class RequestStore {
                 request.children(),
                 request.plan(),
                 request.cancelRequested(),
-                request.requestedBy())
-            .setConsistencyLevel(ConsistencyLevel.ONE)
-            .setIdempotent(true));
+                request.requestedBy()));
     if (request.parent() == null) {
-      session.execute(
-          s.insertByType()
-              .bind(request.clusterId(), request.type(), request.id())
-              .setConsistencyLevel(ConsistencyLevel.ONE)
-              .setIdempotent(true));
+      write(s.insertByType().bind(request.clusterId(), request.type(), request.id()));
     }
   }
 
   public Optional<AdminRequest> get(UUID id) {
-    Row row =
-        cluster
-            .session()
-            .execute(
-                statements()
-                    .select()
-                    .bind(id)
-                    .setConsistencyLevel(ConsistencyLevel.ONE)
-                    .setIdempotent(true))
-            .one();
+    Row row = read(statements().select().bind(id)).one();
     return Optional.ofNullable(row).map(RequestStore::request);
   }
 
   /** Records a request's state and message. */
   public void update(UUID id, String state, Instant finished, String message) {
-    cluster
-        .session()
-        .execute(
-            statements()
-                .update()
-                .bind(state, finished, message, id)
-                .setConsistencyLevel(ConsistencyLevel.ONE)
-                .setIdempotent(true));
+    write(statements().update().bind(state, finished, message, id));
   }
 
   /** Asks whichever instance runs the request to stop it before its next step. */
   public void requestCancel(UUID id) {
-    cluster
-        .session()
-        .execute(
-            statements()
-                .cancel()
-                .bind(id)
-                .setConsistencyLevel(ConsistencyLevel.ONE)
-                .setIdempotent(true));
+    write(statements().cancel().bind(id));
   }
 
   /** Ids of the latest requests of a type, newest first. */
   public List<UUID> latest(String type, int limit) {
     List<UUID> ids = new ArrayList<>();
-    for (Row row :
-        cluster
-            .session()
-            .execute(
-                statements()
-                    .byType()
-                    .bind(cluster.clusterId(), type, limit)
-                    .setConsistencyLevel(ConsistencyLevel.ONE)
-                    .setIdempotent(true))) {
+    for (Row row : read(statements().byType().bind(cluster.clusterId(), type, limit))) {
       ids.add(row.getUuid("id"));
     }
     return ids;
+  }
+
+  /**
+   * Reads at LOCAL_QUORUM, which sees every write made at ONE while its replicas were up (a replica
+   * that was down at the time has only a hint for it); at ONE when no quorum answers.
+   */
+  private ResultSet read(BoundStatement statement) {
+    return execute(statement, ConsistencyLevel.LOCAL_QUORUM);
+  }
+
+  private void write(BoundStatement statement) {
+    execute(statement, ConsistencyLevel.ONE);
+  }
+
+  /**
+   * Runs an idempotent statement, trying again at ONE, up to {@value #ATTEMPTS} times a second
+   * apart, while the cluster cannot answer: a node that drains or restarts (under an operation of
+   * this very API) closes its connections, and the driver may not know yet that another node is up
+   * again.
+   */
+  private ResultSet execute(BoundStatement statement, ConsistencyLevel consistency) {
+    DriverException last = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      try {
+        return cluster
+            .session()
+            .execute(
+                statement
+                    .setConsistencyLevel(attempt == 0 ? consistency : ConsistencyLevel.ONE)
+                    .setIdempotent(true));
+      } catch (QueryValidationException e) {
+        throw e;
+      } catch (DriverException e) {
+        last = e;
+        LOG.debug("request history statement failed (attempt {}): {}", attempt + 1, e.toString());
+        if (attempt > 0) {
+          sleep();
+        }
+      }
+    }
+    throw last;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(RETRY_DELAY.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static AdminRequest request(Row row) {

@@ -334,9 +334,10 @@ class AdminOperationsIT {
               },
               "admin-it-workload");
       workload.start();
-      // when
+      // when (the pause lets drivers' connections go back to the node just restarted: Ferry recalls
+      // them from their fallback node every two seconds, once idle)
       Answer started =
-          call(adminA, "POST", "/origin/ops/restart", "{\"sleep\": 12, \"drain_first\": true}");
+          call(adminA, "POST", "/origin/ops/restart", "{\"sleep\": 25, \"drain_first\": true}");
       assertThat(started.status()).as(started.body()).isEqualTo(200);
       String id = started.json().asText();
       // then a second rolling restart is refused, on any instance: 409 naming the running one, or

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class FallbackRecall implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FallbackRecall.class);
-  static final Duration INTERVAL = Duration.ofSeconds(5);
+  static final Duration INTERVAL = Duration.ofSeconds(2);
   private static final int PROBE_TIMEOUT_MILLIS = 500;
 
   private final ProxyContext context;

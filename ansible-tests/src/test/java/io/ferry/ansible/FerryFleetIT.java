@@ -89,8 +89,8 @@ class FerryFleetIT {
         load = workload.stop();
       }
       Audit audit;
-      try (CqlSession origin = direct(CassandraClusters.ORIGIN_ADDRESS);
-          CqlSession target = direct(CassandraClusters.TARGET_ADDRESS)) {
+      try (CqlSession origin = CassandraClusters.directSession(CassandraClusters.ORIGIN_ADDRESS);
+          CqlSession target = CassandraClusters.directSession(CassandraClusters.TARGET_ADDRESS)) {
         audit = Audit.of(load, TABLE, origin, target);
       }
 
@@ -258,17 +258,10 @@ class FerryFleetIT {
         .build();
   }
 
-  private static CqlSession direct(String node) {
-    return CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(node, 9042))
-        .withLocalDatacenter("datacenter1")
-        .build();
-  }
-
   private static void createTable() {
     for (String node :
         new String[] {CassandraClusters.ORIGIN_ADDRESS, CassandraClusters.TARGET_ADDRESS}) {
-      try (CqlSession session = direct(node)) {
+      try (CqlSession session = CassandraClusters.directSession(node)) {
         session.execute(
             "CREATE KEYSPACE IF NOT EXISTS "
                 + KEYSPACE

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.testing.http.HttpProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -237,18 +238,7 @@ final class Fleet implements AutoCloseable {
   }
 
   private HttpResponse<String> get(String address, int port, String path) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path))
-              .timeout(Duration.ofSeconds(5))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return HttpProbe.getOrNull(http, "http://" + address + ":" + port + path);
   }
 
   /**

@@ -121,22 +121,14 @@ class AdminOperationsIT {
         adminB = "http://127.0.0.1:" + admin;
       }
     }
-    direct =
-        CqlSession.builder()
-            .addContactPoint(new InetSocketAddress(NODE1, 9042))
-            .withLocalDatacenter("datacenter1")
-            .build();
+    direct = CassandraClusters.directSession(NODE1);
     direct.execute(
         "CREATE KEYSPACE IF NOT EXISTS ops_it WITH replication ="
             + " {'class': 'SimpleStrategy', 'replication_factor': 2}");
     direct.execute("CREATE TABLE IF NOT EXISTS ops_it.t (k int PRIMARY KEY, v text)");
     direct.checkSchemaAgreement();
     // Writes through Ferry go to target too.
-    try (CqlSession target =
-        CqlSession.builder()
-            .addContactPoint(new InetSocketAddress(CassandraClusters.TARGET_ADDRESS, 9042))
-            .withLocalDatacenter("datacenter1")
-            .build()) {
+    try (CqlSession target = CassandraClusters.directSession(CassandraClusters.TARGET_ADDRESS)) {
       target.execute(
           "CREATE KEYSPACE IF NOT EXISTS ops_it WITH replication ="
               + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
@@ -365,21 +357,10 @@ class AdminOperationsIT {
   @Test
   @Order(8)
   void should_cancel_a_bulk_operation_between_its_steps() throws Exception {
-    // given a rolling flush of both nodes, 30 s apart
-    Answer started =
-        call(
-            adminA,
-            "POST",
-            "/origin/ops",
-            "{\"ips\": [\""
-                + NODE1
-                + "\", \""
-                + NODE2
-                + "\"], \"action\": \"flush\","
-                + " \"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]}");
-    assertThat(started.status()).as(started.body()).isEqualTo(200);
-    String id = started.json().asText();
-    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    // given a rolling flush of both nodes, 30 s apart, past its first step
+    String id =
+        flushBothNodesPastTheFirst(
+            "\"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]");
     // when cancelled through the other instance
     assertNullAnswer(call(adminB, "POST", "/request/" + id + "/cancel", null));
     // then
@@ -398,20 +379,7 @@ class AdminOperationsIT {
   @Order(9)
   void should_resume_a_job_on_another_instance_when_its_instance_stops() throws Exception {
     // given a rolling flush started on instance A, which stops after the first step
-    Answer started =
-        call(
-            adminA,
-            "POST",
-            "/origin/ops",
-            "{\"ips\": [\""
-                + NODE1
-                + "\", \""
-                + NODE2
-                + "\"], \"action\": \"flush\","
-                + " \"sleep\": 10, \"args\": [\"ops_it\"]}");
-    assertThat(started.status()).as(started.body()).isEqualTo(200);
-    String id = started.json().asText();
-    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    String id = flushBothNodesPastTheFirst("\"sleep\": 10, \"args\": [\"ops_it\"]");
     // when
     ferries.remove(0).close();
     // then instance B takes the job over once its lease has expired, and finishes it
@@ -422,6 +390,31 @@ class AdminOperationsIT {
   }
 
   // -----------------------------------------------------------------------------------------------
+
+  /**
+   * Starts a bulk flush of both nodes on instance A, with these further fields of its body, and
+   * waits until its first step has succeeded.
+   *
+   * @return the request id
+   */
+  private String flushBothNodesPastTheFirst(String fields) throws Exception {
+    Answer started =
+        call(
+            adminA,
+            "POST",
+            "/origin/ops",
+            "{\"ips\": [\""
+                + NODE1
+                + "\", \""
+                + NODE2
+                + "\"], \"action\": \"flush\", "
+                + fields
+                + "}");
+    assertThat(started.status()).as(started.body()).isEqualTo(200);
+    String id = started.json().asText();
+    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    return id;
+  }
 
   private String firstStepState(String id) throws Exception {
     JsonNode details =

@@ -12,17 +12,15 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
+import io.ferry.testing.http.HttpProbe;
 import io.ferry.testing.workload.Audit;
 import io.ferry.testing.workload.FaultOutcome;
 import io.ferry.testing.workload.FaultTable;
 import io.ferry.testing.workload.IdleGauges;
 import io.ferry.testing.workload.Workload;
 import io.ferry.testing.workload.WorkloadResult;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +60,7 @@ class FerryRestartIT {
       CassandraClusters clusters, @TempDir Path directory) throws Exception {
     for (String node :
         List.of(CassandraClusters.ORIGIN_ADDRESS, CassandraClusters.TARGET_ADDRESS)) {
-      try (CqlSession session = direct(node)) {
+      try (CqlSession session = CassandraClusters.directSession(node)) {
         session.execute(
             "CREATE KEYSPACE IF NOT EXISTS faults WITH replication ="
                 + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
@@ -133,8 +131,8 @@ class FerryRestartIT {
       secondExit = second.exitValue();
 
       Audit audit;
-      try (CqlSession origin = direct(CassandraClusters.ORIGIN_ADDRESS);
-          CqlSession target = direct(CassandraClusters.TARGET_ADDRESS)) {
+      try (CqlSession origin = CassandraClusters.directSession(CassandraClusters.ORIGIN_ADDRESS);
+          CqlSession target = CassandraClusters.directSession(CassandraClusters.TARGET_ADDRESS)) {
         audit = Audit.of(load, TABLE, origin, target);
       }
       String firstOutput = Files.readString(firstLog);
@@ -182,13 +180,6 @@ class FerryRestartIT {
                 .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(100))
                 .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(1))
                 .build())
-        .build();
-  }
-
-  private static CqlSession direct(String node) {
-    return CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(node, 9042))
-        .withLocalDatacenter("datacenter1")
         .build();
   }
 
@@ -248,17 +239,6 @@ class FerryRestartIT {
 
   /** A GET's response, or null when nothing answers. */
   private HttpResponse<String> get(int port, String path) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-              .timeout(Duration.ofSeconds(5))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return HttpProbe.getOrNull(http, "http://127.0.0.1:" + port + path);
   }
 }

@@ -70,11 +70,7 @@ class MonitoringIT {
       session.execute("CREATE TABLE IF NOT EXISTS monitoring.t (k int PRIMARY KEY, v int)");
       // a row that differs on target, so that a divergence is found and counted
       session.execute("INSERT INTO monitoring.t (k, v) VALUES (-1, -1)");
-      try (CqlSession target =
-          CqlSession.builder()
-              .addContactPoint(new InetSocketAddress(CassandraClusters.TARGET_ADDRESS, 9042))
-              .withLocalDatacenter("datacenter1")
-              .build()) {
+      try (CqlSession target = CassandraClusters.directSession(CassandraClusters.TARGET_ADDRESS)) {
         target.execute("UPDATE monitoring.t SET v = -2 WHERE k = -1");
       }
       PreparedStatement insert = session.prepare("INSERT INTO monitoring.t (k, v) VALUES (?, ?)");

@@ -32,11 +32,7 @@ class RoutingSwitchIT {
       throws Exception {
     LocalPorts ports = LocalPorts.allocate();
     try (FerryServer ferry = FerryServer.create(FerryServer.loadConfig(null, ports.environment()));
-        CqlSession target =
-            CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(CassandraClusters.TARGET_ADDRESS, 9042))
-                .withLocalDatacenter("datacenter1")
-                .build()) {
+        CqlSession target = CassandraClusters.directSession(CassandraClusters.TARGET_ADDRESS)) {
       ferry.start().get(60, TimeUnit.SECONDS);
       CqlSession session =
           CqlSession.builder()

@@ -94,18 +94,15 @@ public final class Operations {
       cluster
           .requests()
           .insert(
-              new AdminRequest(
+              newRequest(
+                  cluster,
                   step.id(),
-                  cluster.id(),
                   step.action(),
                   AdminRequest.RUNNING,
                   Instant.now(),
                   null,
-                  "running",
-                  null,
                   List.of(),
-                  json(step),
-                  false,
+                  step,
                   caller));
     } catch (RuntimeException e) {
       cluster.leases().release(lease, step.id());
@@ -210,35 +207,29 @@ public final class Operations {
         cluster
             .requests()
             .insert(
-                new AdminRequest(
+                newRequest(
+                    cluster,
                     step.id(),
-                    cluster.id(),
                     step.action(),
                     AdminRequest.PENDING,
                     now,
-                    null,
-                    "pending",
                     id,
                     List.of(),
-                    json(step),
-                    false,
+                    step,
                     caller));
       }
       cluster
           .requests()
           .insert(
-              new AdminRequest(
+              newRequest(
+                  cluster,
                   id,
-                  cluster.id(),
                   plan.type(),
                   AdminRequest.RUNNING,
                   now,
                   null,
-                  "running",
-                  null,
                   children,
-                  json(plan),
-                  false,
+                  plan,
                   caller));
     } catch (RuntimeException e) {
       cluster.leases().release(plan.lease(), id);
@@ -544,6 +535,35 @@ public final class Operations {
 
   private static void audit(ManagedCluster cluster, String caller, String what, UUID id) {
     LOG.info("Admin request {} by {}: {} on cluster {}", id, caller, what, cluster.id());
+  }
+
+  /**
+   * A request as recorded when it starts (or, for a job's step, when the job starts): not finished,
+   * its state as its message, {@code plan} (a step or a job plan) stored as JSON.
+   */
+  private static AdminRequest newRequest(
+      ManagedCluster cluster,
+      UUID id,
+      String type,
+      String state,
+      Instant started,
+      UUID parent,
+      List<UUID> children,
+      Object plan,
+      String caller) {
+    return new AdminRequest(
+        id,
+        cluster.id(),
+        type,
+        state,
+        started,
+        null,
+        state,
+        parent,
+        children,
+        json(plan),
+        false,
+        caller);
   }
 
   private static String json(Object value) {

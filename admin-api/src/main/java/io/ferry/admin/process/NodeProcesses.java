@@ -2,9 +2,9 @@ package io.ferry.admin.process;
 
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.http.ApiException;
+import io.ferry.proxy.cluster.Endpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +23,7 @@ public final class NodeProcesses {
   private static final Logger LOG = LoggerFactory.getLogger(NodeProcesses.class);
   private static final int OUTPUT_IN_ERRORS = 2000;
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final int PROBE_TIMEOUT_MILLIS = 500;
 
   private final String clusterId;
   private final String startCommand;
@@ -80,7 +81,7 @@ public final class NodeProcesses {
   public void stop(String ip, int cqlPort) throws Exception {
     run(stopCommand, ip, stopTimeout);
     await(
-        () -> !accepts(ip, cqlPort),
+        () -> !Endpoints.accepts(new InetSocketAddress(ip, cqlPort), PROBE_TIMEOUT_MILLIS),
         stopTimeout,
         "node "
             + ip
@@ -153,15 +154,6 @@ public final class NodeProcesses {
         throw new IllegalStateException(failure);
       }
       Thread.sleep(POLL.toMillis());
-    }
-  }
-
-  static boolean accepts(String ip, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(ip, port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 }

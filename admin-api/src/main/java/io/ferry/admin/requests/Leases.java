@@ -32,7 +32,7 @@ public final class Leases {
   /** What a request for a lease got. */
   public sealed interface Outcome {
     /** This instance holds the lease (fleet-wide, or only locally when no quorum was reachable). */
-    record Acquired(boolean fleetWide) implements Outcome {}
+    record Acquired() implements Outcome {}
 
     /** Another request holds it. */
     record Held(String holder, UUID requestId) implements Outcome {}
@@ -105,14 +105,14 @@ public final class Leases {
               .execute(s.acquire().bind(name, instance, requestId, (int) ttl.toSeconds()));
       if (result.wasApplied()) {
         renewing.put(name, requestId);
-        return new Outcome.Acquired(true);
+        return new Outcome.Acquired();
       }
       Row current = result.one();
       String holder = current.getString("holder");
       UUID holding = current.getUuid("request_id");
       if (instance.equals(holder) && requestId.equals(holding)) {
         renewing.put(name, requestId);
-        return new Outcome.Acquired(true);
+        return new Outcome.Acquired();
       }
       held.remove(name, requestId);
       return new Outcome.Held(holder, holding);
@@ -137,7 +137,7 @@ public final class Leases {
           store.cluster().clusterId(),
           e.getMessage(),
           requestId);
-      return new Outcome.Acquired(false);
+      return new Outcome.Acquired();
     }
   }
 

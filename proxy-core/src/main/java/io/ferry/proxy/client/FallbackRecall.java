@@ -2,12 +2,10 @@ package io.ferry.proxy.client;
 
 import io.ferry.proxy.cluster.ClusterConnector;
 import io.ferry.proxy.cluster.ClusterRole;
-import java.io.IOException;
+import io.ferry.proxy.cluster.Endpoints;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,29 +54,18 @@ public final class FallbackRecall implements AutoCloseable {
     try {
       Set<InetSocketAddress> fallbacks = new HashSet<>();
       for (ClusterRole role : ClusterRole.values()) {
-        ClusterConnector connector = context.connector(role);
-        List<InetSocketAddress> assigned = connector.assignedNodes();
-        if (assigned.isEmpty() || assigned.stream().noneMatch(FallbackRecall::accepts)) {
-          continue;
+        ClusterConnector.Assignment assignment = context.connector(role).assignment();
+        if (!assignment.fallbacks().isEmpty()
+            && assignment.assigned().stream()
+                .anyMatch(node -> Endpoints.accepts(node, PROBE_TIMEOUT_MILLIS))) {
+          fallbacks.addAll(assignment.fallbacks());
         }
-        connector.localNodes().stream()
-            .filter(node -> !assigned.contains(node))
-            .forEach(fallbacks::add);
       }
       if (!fallbacks.isEmpty()) {
         pipeline.closeIdleOn(fallbacks);
       }
     } catch (RuntimeException e) {
       LOG.debug("Recalling client connections from fallback nodes failed", e);
-    }
-  }
-
-  private static boolean accepts(InetSocketAddress node) {
-    try (Socket socket = new Socket()) {
-      socket.connect(node, PROBE_TIMEOUT_MILLIS);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 

@@ -199,27 +199,29 @@ public final class ClusterConnector {
   }
 
   /**
-   * The nodes this instance is assigned (host assignment on), or an empty list when every node is
-   * as good as another (host assignment off).
+   * Where this instance's client connections belong, by host assignment: its assigned nodes, and
+   * the rest of the local datacenter (fallbacks while those are down). Both empty when host
+   * assignment is off (every node is as good as another) or the topology is not known yet.
    */
-  public List<InetSocketAddress> assignedNodes() {
+  public record Assignment(List<InetSocketAddress> assigned, List<InetSocketAddress> fallbacks) {}
+
+  public Assignment assignment() {
     ClusterTopology topology = controlConnection.topology();
     if (topology == null || !cluster.enableHostAssignment()) {
-      return List.of();
+      return new Assignment(List.of(), List.of());
     }
-    int count = Math.max(1, proxy.topology().addresses().size());
-    return HostAssignment.assignedHosts(topology.localHosts(), proxy.topology().index(), count)
-        .stream()
-        .map(Host::endpoint)
-        .toList();
+    List<Host> assigned = assignedHosts(topology);
+    return new Assignment(
+        assigned.stream().map(Host::endpoint).toList(),
+        topology.localHosts().stream()
+            .filter(host -> !assigned.contains(host))
+            .map(Host::endpoint)
+            .toList());
   }
 
-  /** The local datacenter's nodes. */
-  public List<InetSocketAddress> localNodes() {
-    ClusterTopology topology = controlConnection.topology();
-    return topology == null
-        ? List.of()
-        : topology.localHosts().stream().map(Host::endpoint).toList();
+  private List<Host> assignedHosts(ClusterTopology topology) {
+    int count = Math.max(1, proxy.topology().addresses().size());
+    return HostAssignment.assignedHosts(topology.localHosts(), proxy.topology().index(), count);
   }
 
   /** Assigned nodes first (round-robin), then the rest of the local datacenter as fallbacks. */
@@ -230,9 +232,7 @@ public final class ClusterConnector {
     }
     List<Host> preferred;
     if (cluster.enableHostAssignment()) {
-      int count = Math.max(1, proxy.topology().addresses().size());
-      preferred =
-          HostAssignment.assignedHosts(topology.localHosts(), proxy.topology().index(), count);
+      preferred = assignedHosts(topology);
     } else {
       preferred = List.of(topology.controlHost());
     }

@@ -1,10 +1,12 @@
 package io.ferry.testing.cassandra;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import io.ferry.cassandra.CassandraDistribution;
 import io.ferry.cassandra.CassandraNode;
 import io.ferry.cassandra.NodeSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,6 +140,17 @@ public final class CassandraClusters implements AutoCloseable {
 
   public CassandraDistribution distribution() {
     return distribution;
+  }
+
+  /**
+   * A Java driver session straight to the node at {@code address} (native port 9042, the test
+   * nodes' datacenter), bypassing Ferry: to set up schema or audit what a cluster stored.
+   */
+  public static CqlSession directSession(String address) {
+    return CqlSession.builder()
+        .addContactPoint(new InetSocketAddress(address, NodeSpec.DEFAULT_NATIVE_PORT))
+        .withLocalDatacenter("datacenter1")
+        .build();
   }
 
   /**

@@ -34,6 +34,20 @@ public enum AdminOption implements ConfigOption {
       "ferry.admin.target.jmx-password", "FERRY_TARGET_JMX_PASSWORD", EnvironmentValue.TEXT),
   TARGET_NODE_START_COMMAND("ferry.admin.target.node-start-command", null, null),
   TARGET_NODE_STOP_COMMAND("ferry.admin.target.node-stop-command", null, null),
+  REPAIR_SEGMENTS_PER_NODE("ferry.admin.repair.segments-per-node", null, null),
+  REPAIR_SEGMENT_TIMEOUT("ferry.admin.repair.segment-timeout", null, null),
+  REPAIR_MAX_ATTEMPTS("ferry.admin.repair.max-attempts", null, null),
+  REPAIR_MAX_PENDING_COMPACTIONS("ferry.admin.repair.max-pending-compactions", null, null),
+  REPAIR_TARGET_PERCENTAGE("ferry.admin.repair.target-percentage", null, null),
+  REPAIR_IGNORE_KEYSPACES("ferry.admin.repair.ignore-keyspaces", null, null),
+  REPAIR_CLUSTER_STABILIZATION_PERIOD(
+      "ferry.admin.repair.cluster-stabilization-period", null, null),
+  REPAIR_ERROR_LOGGING_WINDOW("ferry.admin.repair.error-logging-window", null, null),
+  NODESYNC_MAX_REQUEST_TABLES("ferry.admin.nodesync.max-request-tables", null, null),
+  NODESYNC_SEGMENT_TARGET_SIZE("ferry.admin.nodesync.segment-target-size", null, null),
+  NODESYNC_MIN_VALIDATION_INTERVAL("ferry.admin.nodesync.min-validation-interval", null, null),
+  NODESYNC_RATE("ferry.admin.nodesync.rate", null, null),
+  NODESYNC_SEGMENT_TIMEOUT("ferry.admin.nodesync.segment-timeout", null, null),
   METRICS_ADDRESS("ferry.metrics.address", "ZDM_METRICS_ADDRESS", EnvironmentValue.TEXT),
   METRICS_PORT("ferry.metrics.port", "ZDM_METRICS_PORT", EnvironmentValue.INTEGER);
 

@@ -4,11 +4,15 @@ import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeJmx;
 import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.http.Route;
+import io.ferry.admin.nodesync.NodeSyncRoutes;
+import io.ferry.admin.nodesync.NodeSyncService;
 import io.ferry.admin.ops.Operations;
 import io.ferry.admin.ops.OpsRoutes;
 import io.ferry.admin.ops.RequestRoutes;
 import io.ferry.admin.process.NodeProcesses;
 import io.ferry.admin.rebalance.RebalanceRoutes;
+import io.ferry.admin.repair.RepairRoutes;
+import io.ferry.admin.repair.RepairService;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
 import io.ferry.proxy.cluster.ClusterRole;
@@ -45,6 +49,8 @@ public final class AdminService implements AutoCloseable {
   private final ExecutorService workers;
   private final ScheduledExecutorService scheduler;
   private final Operations operations;
+  private final Map<String, RepairService> repairServices = new LinkedHashMap<>();
+  private final Map<String, NodeSyncService> nodeSyncServices = new LinkedHashMap<>();
 
   public AdminService(ProxySettings proxySettings, AdminSettings settings) {
     String instance = instanceName(settings);
@@ -110,6 +116,17 @@ public final class AdminService implements AutoCloseable {
         ttlMillis,
         ttlMillis,
         TimeUnit.MILLISECONDS);
+    Duration idle =
+        Duration.ofMillis(Math.max(1000, Math.min(10_000, settings.leaseTtl().toMillis() / 3)));
+    for (ManagedCluster cluster : clusters) {
+      NodeSyncService nodeSync = new NodeSyncService(cluster, settings.nodeSync(), idle);
+      RepairService repair =
+          new RepairService(cluster, settings.repair(), idle, nodeSync::enabledTables);
+      nodeSyncServices.put(cluster.id(), nodeSync);
+      repairServices.put(cluster.id(), repair);
+      nodeSync.start();
+      repair.start();
+    }
     LOG.info("Admin API instance {} manages clusters {}", instance, byId.keySet());
   }
 
@@ -127,6 +144,11 @@ public final class AdminService implements AutoCloseable {
     routes.addAll(RequestRoutes.routes(operations, workers));
     routes.addAll(OpsRoutes.routes(operations, workers));
     routes.addAll(RebalanceRoutes.routes(operations, workers));
+    routes.addAll(
+        RepairRoutes.routes(
+            id -> repairServices.get(operations.cluster(id).id()), id -> Map.of(), workers));
+    routes.addAll(
+        NodeSyncRoutes.routes(id -> nodeSyncServices.get(operations.cluster(id).id()), workers));
     return routes;
   }
 
@@ -151,6 +173,8 @@ public final class AdminService implements AutoCloseable {
    */
   @Override
   public void close() {
+    repairServices.values().forEach(RepairService::close);
+    nodeSyncServices.values().forEach(NodeSyncService::close);
     scheduler.shutdownNow();
     workers.shutdownNow();
     ManagedCluster.closeAll(clusters);

@@ -6,6 +6,7 @@ import io.ferry.proxy.config.SettingsReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Where Ferry's HTTP servers listen, and how the admin API reaches and operates the clusters'
@@ -24,8 +25,29 @@ public record AdminSettings(
     Duration requestHistoryTtl,
     NodeAccess origin,
     NodeAccess target,
+    RepairSettings repair,
+    NodeSyncSettings nodeSync,
     String metricsAddress,
     int metricsPort) {
+
+  /** How the repair service cuts, paces and retries a cycle ({@code ferry.admin.repair}). */
+  public record RepairSettings(
+      int segmentsPerNode,
+      Duration segmentTimeout,
+      int maxAttempts,
+      int maxPendingCompactions,
+      int targetPercentage,
+      List<String> ignoreKeyspaces,
+      Duration clusterStabilizationPeriod,
+      Duration errorLoggingWindow) {}
+
+  /** How the NodeSync validator sizes, paces and bounds its work ({@code ferry.admin.nodesync}). */
+  public record NodeSyncSettings(
+      int maxRequestTables,
+      long segmentTargetBytes,
+      Duration minValidationInterval,
+      long bytesPerSecond,
+      Duration segmentTimeout) {}
 
   /**
    * How the admin API reaches a cluster's nodes beyond CQL.
@@ -73,6 +95,21 @@ public record AdminSettings(
                 reader.text(AdminOption.TARGET_JMX_PASSWORD),
                 orDefault(reader.text(AdminOption.TARGET_NODE_START_COMMAND), startCommand),
                 orDefault(reader.text(AdminOption.TARGET_NODE_STOP_COMMAND), stopCommand)),
+            new RepairSettings(
+                reader.integer(AdminOption.REPAIR_SEGMENTS_PER_NODE, 1, 4096),
+                reader.duration(AdminOption.REPAIR_SEGMENT_TIMEOUT, Duration.ofSeconds(10)),
+                reader.integer(AdminOption.REPAIR_MAX_ATTEMPTS, 1, 100),
+                reader.integer(AdminOption.REPAIR_MAX_PENDING_COMPACTIONS, 0, 100_000),
+                reader.integer(AdminOption.REPAIR_TARGET_PERCENTAGE, 1, 100),
+                reader.list(AdminOption.REPAIR_IGNORE_KEYSPACES),
+                reader.duration(AdminOption.REPAIR_CLUSTER_STABILIZATION_PERIOD, Duration.ZERO),
+                reader.duration(AdminOption.REPAIR_ERROR_LOGGING_WINDOW, Duration.ofSeconds(1))),
+            new NodeSyncSettings(
+                reader.integer(AdminOption.NODESYNC_MAX_REQUEST_TABLES, 1, 100_000),
+                reader.bytes(AdminOption.NODESYNC_SEGMENT_TARGET_SIZE, 1, Long.MAX_VALUE),
+                reader.duration(AdminOption.NODESYNC_MIN_VALIDATION_INTERVAL, Duration.ZERO),
+                reader.bytes(AdminOption.NODESYNC_RATE, 1, Long.MAX_VALUE),
+                reader.duration(AdminOption.NODESYNC_SEGMENT_TIMEOUT, Duration.ofSeconds(10))),
             reader.text(AdminOption.METRICS_ADDRESS),
             reader.integer(AdminOption.METRICS_PORT, 0, 65535));
     if (settings.token().isBlank() && !isLoopback(settings.adminAddress())) {

@@ -36,6 +36,8 @@ public final class NodeJmx implements AutoCloseable {
   private static final ObjectName STORAGE_SERVICE =
       objectName(StorageServiceOperations.OBJECT_NAME);
   private static final ObjectName MEMORY = objectName("java.lang:type=Memory");
+  private static final ObjectName PENDING_COMPACTIONS =
+      objectName("org.apache.cassandra.metrics:type=Compaction,name=PendingTasks");
 
   private final int port;
   private final String username;
@@ -91,6 +93,16 @@ public final class NodeJmx implements AutoCloseable {
     MBeanServerConnection connection = connection(address);
     try {
       connection.invoke(MEMORY, "gc", null, null);
+    } catch (IOException e) {
+      throw lost(address, e);
+    }
+  }
+
+  /** How many compactions the node has pending (its {@code Compaction.PendingTasks} gauge). */
+  public int pendingCompactions(String address) throws Exception {
+    MBeanServerConnection connection = connection(address);
+    try {
+      return ((Number) connection.getAttribute(PENDING_COMPACTIONS, "Value")).intValue();
     } catch (IOException e) {
       throw lost(address, e);
     }

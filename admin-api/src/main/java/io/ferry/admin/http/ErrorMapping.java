@@ -20,7 +20,13 @@ public final class ErrorMapping {
 
   public static HttpResponse toResponse(HttpRequest request, Throwable failure) {
     if (failure instanceof ApiException api) {
-      return error(api.status(), api.type(), api.getMessage());
+      HttpResponse response = error(api.status(), api.type(), api.getMessage());
+      if (api.brief() != null) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) response.body();
+        body.put("brief", api.brief());
+      }
+      return response;
     }
     if (failure instanceof JsonProcessingException json) {
       return error(400, "InvalidArguments", "malformed JSON body: " + json.getOriginalMessage());

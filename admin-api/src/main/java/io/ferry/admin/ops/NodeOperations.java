@@ -3,6 +3,7 @@ package io.ferry.admin.ops;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.admin.agent.NodeJmx;
+import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.agent.StorageServiceOperations;
 import io.ferry.admin.cluster.ManagedCluster;
 import java.time.Duration;
@@ -23,6 +24,8 @@ public final class NodeOperations {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeOperations.class);
   private static final Duration POLL = Duration.ofSeconds(1);
+  // A repair asked for by hand runs until it ends or is cancelled.
+  private static final Duration NO_TIMEOUT = Duration.ofDays(36_500);
 
   private NodeOperations() {}
 
@@ -180,33 +183,22 @@ public final class NodeOperations {
       Node node = cluster.cql().requireNode(ip);
       options.put("dataCenters", node.getDatacenter());
     }
-    NodeJmx jmx = cluster.jmx();
-    int command = jmx.storage(ip, storage -> storage.repairAsync(keyspace, options));
-    if (command <= 0) {
-      return "nothing to repair in " + keyspace;
-    }
-    LOG.debug("[{} {}] repair #{} of {} started", cluster.id(), ip, command, keyspace);
-    while (true) {
-      Thread.sleep(POLL.toMillis());
-      List<String> status = jmx.storage(ip, storage -> storage.getParentRepairStatus(command));
-      if (status == null || status.isEmpty()) {
-        continue;
-      }
-      switch (status.get(0)) {
-        case "COMPLETED" -> {
-          return "repaired " + keyspace + (tables.isEmpty() ? "" : " " + tables);
-        }
-        case "FAILED" ->
-            throw new IllegalStateException(
-                "repair of "
-                    + keyspace
-                    + " failed: "
-                    + String.join("; ", status.subList(1, status.size())));
-        default -> {
-          // IN_PROGRESS
-        }
-      }
-    }
+    RepairRunner.Outcome outcome =
+        RepairRunner.run(
+            cluster.jmx(),
+            ip,
+            keyspace,
+            options,
+            NO_TIMEOUT,
+            command ->
+                LOG.debug("[{} {}] repair #{} of {} started", cluster.id(), ip, command, keyspace));
+    return switch (outcome.status()) {
+      case NOTHING_TO_REPAIR -> "nothing to repair in " + keyspace;
+      case SUCCEEDED -> "repaired " + keyspace + (tables.isEmpty() ? "" : " " + tables);
+      default ->
+          throw new IllegalStateException(
+              "repair of " + keyspace + " failed: " + outcome.summary());
+    };
   }
 
   private static String move(NodeJmx jmx, String ip, String token) throws Exception {

@@ -146,7 +146,7 @@ public final class OperationArguments {
     };
   }
 
-  static ObjectNode object(JsonNode body, Set<String> allowed) {
+  public static ObjectNode object(JsonNode body, Set<String> allowed) {
     if (body == null || body.isNull() || body.isMissingNode()) {
       return JSON.createObjectNode();
     }
@@ -178,7 +178,7 @@ public final class OperationArguments {
     return value.booleanValue();
   }
 
-  static List<String> stringList(JsonNode list, String what) {
+  public static List<String> stringList(JsonNode list, String what) {
     List<String> values = new ArrayList<>();
     if (list == null || list.isNull() || list.isMissingNode()) {
       return values;

@@ -3,11 +3,11 @@ package io.ferry.admin.requests;
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
-import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import io.ferry.admin.agent.ClusterSession;
@@ -82,7 +82,8 @@ public final class RequestStore {
     return prepared;
   }
 
-  CqlSession session() {
+  /** The session to the cluster, once the {@code ferry} keyspace and its tables exist. */
+  public CqlSession session() {
     statements();
     return cluster.session();
   }
@@ -125,7 +126,39 @@ public final class RequestStore {
                 + ttlSeconds,
             "CREATE TABLE IF NOT EXISTS "
                 + KEYSPACE
-                + ".leases (name text PRIMARY KEY, holder text, request_id timeuuid)");
+                + ".leases (name text PRIMARY KEY, holder text, request_id timeuuid)",
+            // The repair service: its switch and current cycle, and the cycles' subranges.
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".repair_service (cluster_id text PRIMARY KEY, enabled boolean,"
+                + " time_to_completion bigint, cycle int, cycle_started timestamp, ring text,"
+                + " updated timestamp)",
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".repair_segments (cycle int, id int, keyspace_name text, table_name text,"
+                + " start_token bigint, end_token bigint, coordinator text, replicas list<text>,"
+                + " size bigint, state text, attempts int, command int, started timestamp,"
+                + " finished timestamp, not_before timestamp, last_error text,"
+                + " PRIMARY KEY (cycle, id)) WITH default_time_to_live = "
+                + ttlSeconds,
+            // NodeSync: which tables it validates, and DSE's nodesync_status, column for column.
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".nodesync_tables (keyspace_name text, table_name text, enabled boolean,"
+                + " incremental boolean, updated timestamp,"
+                + " PRIMARY KEY (keyspace_name, table_name))",
+            "CREATE TYPE IF NOT EXISTS "
+                + KEYSPACE
+                + ".nodesync_validation (started_at timestamp, outcome tinyint,"
+                + " missing_nodes set<inet>)",
+            "CREATE TABLE IF NOT EXISTS "
+                + KEYSPACE
+                + ".nodesync_status (keyspace_name text, table_name text, range_group blob,"
+                + " start_token bigint, end_token bigint,"
+                + " last_successful_validation frozen<nodesync_validation>,"
+                + " last_unsuccessful_validation frozen<nodesync_validation>, locked_by inet,"
+                + " PRIMARY KEY ((keyspace_name, table_name, range_group), start_token,"
+                + " end_token)) WITH default_time_to_live = 2419200");
     for (String statement : schema) {
       session.execute(SimpleStatement.newInstance(statement).setTimeout(Duration.ofSeconds(30)));
     }
@@ -225,11 +258,12 @@ public final class RequestStore {
    * Reads at LOCAL_QUORUM, which sees every write made at ONE while its replicas were up (a replica
    * that was down at the time has only a hint for it); at ONE when no quorum answers.
    */
-  private ResultSet read(BoundStatement statement) {
+  public ResultSet read(Statement<?> statement) {
     return execute(statement, ConsistencyLevel.LOCAL_QUORUM);
   }
 
-  private void write(BoundStatement statement) {
+  /** Writes at ONE, with the same retries as {@link #read}. */
+  public void write(Statement<?> statement) {
     execute(statement, ConsistencyLevel.ONE);
   }
 
@@ -239,7 +273,7 @@ public final class RequestStore {
    * this very API) closes its connections, and the driver may not know yet that another node is up
    * again.
    */
-  private ResultSet execute(BoundStatement statement, ConsistencyLevel consistency) {
+  private ResultSet execute(Statement<?> statement, ConsistencyLevel consistency) {
     DriverException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {

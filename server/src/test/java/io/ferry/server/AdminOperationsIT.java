@@ -1,5 +1,6 @@
 package io.ferry.server;
 
+import static io.ferry.server.AdminClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,15 +10,11 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.cassandra.CassandraNode;
+import io.ferry.server.AdminClient.Answer;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,9 +56,8 @@ class AdminOperationsIT {
   private static final String FERRY_B = "127.0.0.106";
   private static final String TOKEN1 = "-9223372036854775808";
   private static final String TOKEN2 = "-9000000000000000000";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final AdminClient client = new AdminClient();
   private final List<CassandraNode> nodes = new ArrayList<>();
   private final List<FerryServer> ferries = new ArrayList<>();
   private Path commands;
@@ -461,34 +457,12 @@ class AdminOperationsIT {
     }
   }
 
-  private record Answer(int status, String body) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(body);
-    }
-  }
-
   private Answer call(String admin, String method, String path, String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(admin + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .timeout(Duration.ofMinutes(3))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Answer(response.statusCode(), response.body());
+    return client.call(admin, method, path, body);
   }
 
   private static void assertNullAnswer(Answer answer) {
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     assertThat(answer.body()).isEqualTo("null");
-  }
-
-  private static void assertError(Answer answer, int status, String named) throws Exception {
-    assertThat(answer.status()).as(answer.body()).isEqualTo(status);
-    assertThat(answer.json().get("message").asText()).contains(named);
-    assertThat(answer.json().fieldNames()).toIterable().containsExactly("brief", "message", "type");
   }
 }

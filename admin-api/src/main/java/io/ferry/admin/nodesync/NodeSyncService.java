@@ -3,6 +3,7 @@ package io.ferry.admin.nodesync;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.ClusterSession;
@@ -162,10 +163,11 @@ public final class NodeSyncService extends LeasedService {
 
   /** {@code GET /{cluster_id}/nodesync}. */
   public Map<String, Object> status() {
-    TableCatalog catalog = TableCatalog.of(cluster.cql());
     boolean dse = dse();
-    TreeSet<String> eligible = catalog.tables(TableCatalog.Kind.ELIGIBLE);
+    // Settings first: reading them creates Ferry's tables, which the catalog then lists.
     TreeSet<String> enabled = new TreeSet<>(dse ? dseEnabled(false) : ferryStore.enabledTables());
+    TableCatalog catalog = TableCatalog.of(cluster.cql());
+    TreeSet<String> eligible = catalog.tables(TableCatalog.Kind.ELIGIBLE);
     enabled.retainAll(eligible);
     TreeSet<String> disabled = new TreeSet<>(eligible);
     disabled.removeAll(enabled);
@@ -336,7 +338,7 @@ public final class NodeSyncService extends LeasedService {
     if (next == null) {
       return false;
     }
-    UUID owner = UUID.randomUUID();
+    UUID owner = Uuids.timeBased();
     if (!ReplicaLocks.tryLock(cluster.leases(), next.segment().replicas(), owner)) {
       return false;
     }
@@ -401,7 +403,7 @@ public final class NodeSyncService extends LeasedService {
             "[{}] NodeSync found replicas of {} out of sync ({}); repairing it",
             cluster.id(),
             where,
-            preview.summary().replace('\n', ' '));
+            mismatch(preview));
         options.remove("previewKind");
         RepairRunner.Outcome repair = run(coordinator, candidate.keyspace(), options);
         if (repair.status() == RepairRunner.Status.SUCCEEDED) {
@@ -418,6 +420,18 @@ public final class NodeSyncService extends LeasedService {
         segment.span(),
         new NodeSyncStore.Validation(started, outcome, missing));
     log.debug("[{}] NodeSync validated {}: {}", cluster.id(), where, Outcome.name(outcome));
+  }
+
+  /** The preview's report of what would stream, on one line and short, for the log. */
+  private static String mismatch(RepairRunner.Outcome preview) {
+    for (String message : preview.messages()) {
+      int at = message.indexOf("Total estimated streaming");
+      if (at >= 0) {
+        String line = message.substring(at).replaceAll("\\s+", " ").trim();
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+      }
+    }
+    return "no streaming estimate";
   }
 
   private RepairRunner.Outcome run(

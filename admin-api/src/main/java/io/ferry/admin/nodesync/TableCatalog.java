@@ -1,8 +1,12 @@
 package io.ferry.admin.nodesync;
 
-import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.cql.Row;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.requests.RequestStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -41,29 +45,44 @@ public final class TableCatalog {
     }
   }
 
-  /** The catalog of the cluster's current schema. */
+  /**
+   * The catalog of the cluster's current schema, read from {@code system_schema} (the driver's
+   * metadata leaves system keyspaces out) and {@code system_virtual_schema}.
+   */
   public static TableCatalog of(ClusterSession cluster) {
-    java.util.List<Keyspace> keyspaces = new java.util.ArrayList<>();
+    CqlSession session = cluster.session();
+    Map<String, Map<String, String>> replication = new TreeMap<>();
+    for (Row row :
+        session.execute("SELECT keyspace_name, replication FROM system_schema.keyspaces")) {
+      replication.put(
+          row.getString("keyspace_name"), row.getMap("replication", String.class, String.class));
+    }
+    Map<String, List<String>> tables = new TreeMap<>();
     Map<String, Integer> grace = new TreeMap<>();
-    for (KeyspaceMetadata metadata : cluster.session().getMetadata().getKeyspaces().values()) {
-      java.util.List<String> names = new java.util.ArrayList<>();
-      String keyspace = metadata.getName().asInternal();
-      metadata
-          .getTables()
-          .forEach(
-              (id, table) -> {
-                names.add(id.asInternal());
-                Object value =
-                    table
-                        .getOptions()
-                        .get(
-                            com.datastax.oss.driver.api.core.CqlIdentifier.fromCql(
-                                "gc_grace_seconds"));
-                if (value instanceof Integer seconds) {
-                  grace.put(keyspace + "." + id.asInternal(), seconds);
-                }
-              });
-      keyspaces.add(new Keyspace(keyspace, metadata.getReplication(), metadata.isVirtual(), names));
+    for (Row row :
+        session.execute(
+            "SELECT keyspace_name, table_name, gc_grace_seconds FROM system_schema.tables")) {
+      String keyspace = row.getString("keyspace_name");
+      String table = row.getString("table_name");
+      tables.computeIfAbsent(keyspace, ignored -> new ArrayList<>()).add(table);
+      grace.put(keyspace + "." + table, row.getInt("gc_grace_seconds"));
+    }
+    List<Keyspace> keyspaces = new ArrayList<>();
+    replication.forEach(
+        (name, options) ->
+            keyspaces.add(
+                new Keyspace(name, options, false, tables.getOrDefault(name, List.of()))));
+    try {
+      Map<String, List<String>> virtual = new TreeMap<>();
+      for (Row row :
+          session.execute("SELECT keyspace_name, table_name FROM system_virtual_schema.tables")) {
+        virtual
+            .computeIfAbsent(row.getString("keyspace_name"), ignored -> new ArrayList<>())
+            .add(row.getString("table_name"));
+      }
+      virtual.forEach((name, names) -> keyspaces.add(new Keyspace(name, Map.of(), true, names)));
+    } catch (DriverException e) {
+      // Before Cassandra 4.0: no virtual tables.
     }
     TableCatalog catalog = new TableCatalog(keyspaces);
     catalog.gcGraceSeconds.putAll(grace);

@@ -1,6 +1,7 @@
 package io.ferry.admin.repair;
 
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.cluster.ManagedCluster;
@@ -53,6 +54,7 @@ public final class RepairService extends LeasedService {
   private String ringSeen;
   private Instant ringChangedAt;
   private Instant lastOvershootWarning;
+  private Integer cycleReported;
 
   /**
    * @param nodeSyncTables the tables ({@code ks.table}) under NodeSync, which this service leaves
@@ -228,15 +230,23 @@ public final class RepairService extends LeasedService {
       }
     }
     if (open.isEmpty()) {
-      RepairProgress.Counts counts = RepairProgress.Counts.of(store.segments(service.cycle()));
-      log.info(
-          "[{}] repair cycle {} finished: {} subranges repaired, {} failed, in {} s",
-          cluster.id(),
-          service.cycle(),
-          counts.completed(),
-          counts.failed(),
-          Duration.between(service.cycleStarted(), now).toSeconds());
-      return startCycle(service, ring);
+      // Each table is repaired once per time_to_completion: the next cycle starts when this one's
+      // window ends (at once when it overran it).
+      Instant next = service.cycleStarted().plusSeconds(service.timeToCompletion());
+      if (!Integer.valueOf(service.cycle()).equals(cycleReported)) {
+        cycleReported = service.cycle();
+        RepairProgress.Counts counts = RepairProgress.Counts.of(store.segments(service.cycle()));
+        log.info(
+            "[{}] repair cycle {} finished: {} subranges repaired, {} failed, in {} s; the next"
+                + " starts at {}",
+            cluster.id(),
+            service.cycle(),
+            counts.completed(),
+            counts.failed(),
+            Duration.between(service.cycleStarted(), now).toSeconds(),
+            next);
+      }
+      return now.isBefore(next) ? false : startCycle(service, ring);
     }
     RepairProgress.Counts counts = RepairProgress.Counts.of(segments);
     int started = counts.total() - counts.remaining();
@@ -257,7 +267,7 @@ public final class RepairService extends LeasedService {
         store.save(segment.postponed(now.plus(COMPACTION_BACKOFF), busy));
         continue;
       }
-      UUID owner = UUID.randomUUID();
+      UUID owner = Uuids.timeBased();
       if (!ReplicaLocks.tryLock(cluster.leases(), segment.replicas(), owner)) {
         continue;
       }
@@ -361,6 +371,10 @@ public final class RepairService extends LeasedService {
               options,
               settings.segmentTimeout().multipliedBy(running.attempts()),
               command -> store.save(running.withCommand(command)));
+    } catch (InterruptedException e) {
+      // Ferry stops: the subrange stays running, and the next holder follows its repair.
+      Thread.currentThread().interrupt();
+      return;
     } catch (Exception e) {
       outcome =
           new RepairRunner.Outcome(

@@ -1,5 +1,6 @@
 package io.ferry.admin.services;
 
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.http.ApiException;
 import io.ferry.admin.requests.Leases;
@@ -25,7 +26,7 @@ public abstract class LeasedService implements AutoCloseable {
   protected final ManagedCluster cluster;
   private final String leaseName;
   private final Duration idle;
-  private final UUID holderId = UUID.randomUUID();
+  private final UUID holderId = Uuids.timeBased();
   private final Thread thread;
   private volatile boolean closed;
   private boolean holding;

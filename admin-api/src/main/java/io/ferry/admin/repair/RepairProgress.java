@@ -133,9 +133,7 @@ final class RepairProgress {
     status.put("status", !service.enabled() ? "stopped" : paused ? "paused" : "active");
     status.put("time_to_completion", service.timeToCompletion());
     status.put("cycle", service.cycle());
-    status.put(
-        "cycle_started",
-        service.cycleStarted() == null ? null : service.cycleStarted().toEpochMilli() / 1000.0);
+    status.put("cycle_started", epochSeconds(service.cycleStarted()));
     status.put("overview", overview);
     status.put("incremental", incremental);
     status.put("subrange", subrange);
@@ -193,6 +191,11 @@ final class RepairProgress {
     result.put("max", sorted.isEmpty() ? null : sorted.get(sorted.size() - 1));
     result.put("min", sorted.isEmpty() ? null : sorted.get(0));
     return result;
+  }
+
+  /** Seconds since the epoch with milliseconds, as OpsCenter writes times (1492099955.84). */
+  static java.math.BigDecimal epochSeconds(Instant instant) {
+    return instant == null ? null : java.math.BigDecimal.valueOf(instant.toEpochMilli(), 3);
   }
 
   /** Nearest-rank percentile of sorted values. */
@@ -255,8 +258,7 @@ final class RepairProgress {
         "repair_range",
         List.of(Long.toString(segment.span().start()), Long.toString(segment.span().end())));
     detail.put("size", segment.size());
-    detail.put(
-        "start_ts", segment.started() == null ? null : segment.started().toEpochMilli() / 1000.0);
+    detail.put("start_ts", epochSeconds(segment.started()));
     detail.put("tables", List.of(segment.table()));
     detail.put("time", segment.state() == State.DONE ? segment.seconds() : 0);
     detail.put("type", "subrange");

@@ -56,74 +56,21 @@ public record RepairSegment(
   }
 
   RepairSegment running(Instant now) {
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
-        State.RUNNING,
-        attempts + 1,
-        0,
-        now,
-        null,
-        null,
-        lastError);
+    return with(State.RUNNING, attempts + 1, 0, now, null, null, lastError);
   }
 
   RepairSegment withCommand(int newCommand) {
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
-        state,
-        attempts,
-        newCommand,
-        started,
-        finished,
-        notBefore,
-        lastError);
+    return with(state, attempts, newCommand, started, finished, notBefore, lastError);
   }
 
   RepairSegment done(Instant now) {
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
-        State.DONE,
-        attempts,
-        command,
-        started,
-        now,
-        null,
-        "");
+    return with(State.DONE, attempts, command, started, now, null, "");
   }
 
   /** Back to pending (to be tried again from {@code retryAt}), or failed for the cycle. */
   RepairSegment failed(Instant now, String error, int maxAttempts, Instant retryAt) {
     boolean last = attempts >= maxAttempts;
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
+    return with(
         last ? State.FAILED : State.PENDING,
         attempts,
         command,
@@ -135,44 +82,26 @@ public record RepairSegment(
 
   /** Back to pending without counting an attempt (its repair was lost, not failed). */
   RepairSegment requeued(String why) {
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
-        State.PENDING,
-        Math.max(0, attempts - 1),
-        0,
-        null,
-        null,
-        null,
-        why);
+    return with(State.PENDING, Math.max(0, attempts - 1), 0, null, null, null, why);
   }
 
   RepairSegment postponed(Instant retryAt, String why) {
-    return new RepairSegment(
-        cycle,
-        id,
-        keyspace,
-        table,
-        span,
-        coordinator,
-        replicas,
-        size,
-        State.PENDING,
-        attempts,
-        command,
-        started,
-        finished,
-        retryAt,
-        why);
+    return with(State.PENDING, attempts, command, started, finished, retryAt, why);
   }
 
   RepairSegment skipped(String why) {
+    return with(State.SKIPPED, attempts, command, started, finished, null, why);
+  }
+
+  /** The same subrange (cycle, id, table, range, replicas, size) with a new progress. */
+  private RepairSegment with(
+      State newState,
+      int newAttempts,
+      int newCommand,
+      Instant newStarted,
+      Instant newFinished,
+      Instant newNotBefore,
+      String newLastError) {
     return new RepairSegment(
         cycle,
         id,
@@ -182,12 +111,12 @@ public record RepairSegment(
         coordinator,
         replicas,
         size,
-        State.SKIPPED,
-        attempts,
-        command,
-        started,
-        finished,
-        null,
-        why);
+        newState,
+        newAttempts,
+        newCommand,
+        newStarted,
+        newFinished,
+        newNotBefore,
+        newLastError);
   }
 }

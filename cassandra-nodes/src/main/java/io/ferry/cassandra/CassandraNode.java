@@ -465,6 +465,32 @@ public final class CassandraNode implements AutoCloseable {
               + layout.marker().getFileName()
               + " marker, so it is not a Ferry node directory");
     }
+    deleteTree(root, false);
+  }
+
+  /**
+   * Deletes the node's directory (data, logs, scripts), for a node whose data is thrown away, once
+   * it has stopped. A directory without this module's marker is left alone, as for a fresh start.
+   *
+   * @throws CassandraNodeException if the node is still running or the directory cannot be deleted
+   */
+  public synchronized void deleteDirectory() {
+    if (isRunning()) {
+      throw new CassandraNodeException(
+          "Cannot delete the directory of " + describe() + ": it is still running");
+    }
+    Path root = spec.directory();
+    if (!Files.exists(root) || !Files.exists(layout.marker())) {
+      return;
+    }
+    try {
+      deleteTree(root, true);
+    } catch (IOException e) {
+      throw new CassandraNodeException("Could not delete " + root + " of " + describe(), e);
+    }
+  }
+
+  private static void deleteTree(Path root, boolean withRoot) throws IOException {
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
@@ -481,7 +507,7 @@ public final class CassandraNode implements AutoCloseable {
             if (failure != null) {
               throw failure;
             }
-            if (!directory.equals(root)) {
+            if (withRoot || !directory.equals(root)) {
               Files.delete(directory);
             }
             return FileVisitResult.CONTINUE;

@@ -61,6 +61,9 @@ class CassandraNodeIT {
       assertThat(storageServiceAttribute(node, "ReleaseVersion")).asString().startsWith("5.0");
       assertThat(storageServiceAttribute(node, "ClusterName")).isEqualTo("nodes-it");
       assertThat(node.logFile()).exists().isNotEmptyFile();
+      assertThatThrownBy(node::deleteDirectory)
+          .isInstanceOf(CassandraNodeException.class)
+          .hasMessageContaining("still running");
 
       // when
       long pid = node.pid();
@@ -69,6 +72,12 @@ class CassandraNodeIT {
       // then
       assertThat(node.isRunning()).isFalse();
       assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+
+      // when its data is thrown away
+      node.deleteDirectory();
+
+      // then
+      assertThat(temporary.resolve("node")).doesNotExist();
     }
   }
 

@@ -13,12 +13,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/ferry quickstart}: two real Apache Cassandra nodes, origin on 127.0.0.2 and target on
@@ -90,7 +88,7 @@ final class Quickstart {
           CompletableFuture<Void> stopTarget =
               CompletableFuture.runAsync(() -> target.stop(NODE_STOP_GRACE));
           CompletableFuture.allOf(stopOrigin, stopTarget).join();
-          delete(directory);
+          deleteData(err, directory, origin, target);
           out.println("Quickstart stopped.");
         };
     out.println("  waiting for both nodes to accept CQL connections (about 10 to 20 s)...");
@@ -155,11 +153,15 @@ final class Quickstart {
     }
   }
 
-  private static void delete(Path directory) {
-    try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // Leaving a temporary directory behind is not worth failing the stop for.
+  /** The quickstart's data is thrown away; a failure to delete it is told, not fatal. */
+  private static void deleteData(PrintStream err, Path directory, CassandraNode... nodes) {
+    try {
+      for (CassandraNode node : nodes) {
+        node.deleteDirectory();
+      }
+      Files.deleteIfExists(directory);
+    } catch (IOException | RuntimeException e) {
+      err.println("Could not delete the quickstart's data in " + directory + ": " + e.getMessage());
     }
   }
 }

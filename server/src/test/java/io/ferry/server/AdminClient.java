@@ -2,8 +2,10 @@ package io.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +15,11 @@ import java.time.Duration;
 /** Calls a Ferry admin API over HTTP, as a script would, for the admin API's integration tests. */
 final class AdminClient {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  // Decimals as written (e.g. epoch seconds 1795263562.077), not re-rendered as doubles (1.79E9).
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
   private final HttpClient http = HttpClient.newHttpClient();
 

@@ -10,7 +10,6 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferry.cassandra.CassandraNode;
 import io.ferry.server.AdminClient.Answer;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
@@ -58,9 +57,8 @@ class AdminOperationsIT {
   private static final String TOKEN2 = "-9000000000000000000";
 
   private final AdminClient client = new AdminClient();
-  private final List<CassandraNode> nodes = new ArrayList<>();
   private final List<FerryServer> ferries = new ArrayList<>();
-  private Path commands;
+  private ScriptedNodes nodes;
   private int cqlPort;
   private String adminA;
   private String adminB;
@@ -68,31 +66,20 @@ class AdminOperationsIT {
 
   @BeforeAll
   void start(CassandraClusters clusters) throws Exception {
-    CassandraNode first =
-        clusters.startNode(
-            clusters.nodeSpec(NODE1, "ops").seeds(List.of(NODE1)).initialToken(TOKEN1).build());
-    nodes.add(first);
-    CassandraNode second =
-        clusters.startNode(
-            clusters.nodeSpec(NODE2, "ops").seeds(List.of(NODE1)).initialToken(TOKEN2).build());
-    nodes.add(second);
-    // The admin API's node commands: `<commands>/{ip}/bin/start` and `.../stop`.
-    commands = Files.createTempDirectory("ferry-admin-it");
-    for (CassandraNode node : nodes) {
-      node.writeServiceScripts();
-      Files.createSymbolicLink(commands.resolve(node.address()), node.directory());
-    }
-    Path config = commands.resolve("ferry.conf");
+    nodes = new ScriptedNodes(clusters, "admin-ops");
+    nodes.start(clusters.nodeSpec(NODE1, "ops").seeds(List.of(NODE1)).initialToken(TOKEN1).build());
+    nodes.start(clusters.nodeSpec(NODE2, "ops").seeds(List.of(NODE1)).initialToken(TOKEN2).build());
+    Path config = nodes.directory().resolve("ferry.conf");
     Files.writeString(
         config,
         "ferry.admin.lease-ttl = 6 seconds\n"
             + "ferry.admin.node-ready-timeout = 3 minutes\n"
             + "ferry.admin.node-start-command = \""
-            + commands
-            + "/{ip}/bin/start\"\n"
+            + nodes.startCommand()
+            + "\"\n"
             + "ferry.admin.node-stop-command = \""
-            + commands
-            + "/{ip}/bin/stop\"\n");
+            + nodes.stopCommand()
+            + "\"\n");
     cqlPort = LocalPorts.freePort();
     for (int index = 0; index < 2; index++) {
       String address = index == 0 ? FERRY_A : FERRY_B;
@@ -140,13 +127,8 @@ class AdminOperationsIT {
     for (FerryServer ferry : ferries) {
       ferry.close();
     }
-    for (CassandraNode node : nodes) {
-      // A node restarted through its scripts is not the CassandraNode's own process any more.
-      new ProcessBuilder(node.directory().resolve("bin/stop").toString())
-          .inheritIO()
-          .start()
-          .waitFor(60, TimeUnit.SECONDS);
-      node.kill();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 

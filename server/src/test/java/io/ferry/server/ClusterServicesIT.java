@@ -12,7 +12,6 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.data.UdtValue;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferry.cassandra.CassandraNode;
 import io.ferry.server.AdminClient.Answer;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
@@ -52,34 +51,29 @@ class ClusterServicesIT {
   private static final int ROWS = 200;
 
   private final AdminClient client = new AdminClient();
-  private final List<CassandraNode> nodes = new ArrayList<>();
   private final List<FerryServer> ferries = new ArrayList<>();
-  private Path work;
+  private ScriptedNodes nodes;
   private String admin;
   private CqlSession direct;
 
   @BeforeAll
   void start(CassandraClusters clusters) throws Exception {
-    work = Files.createTempDirectory("ferry-services-it");
-    Path rackdc = work.resolve("cassandra-rackdc.properties");
+    nodes = new ScriptedNodes(clusters, "cluster-services");
+    Path rackdc = nodes.directory().resolve("cassandra-rackdc.properties");
     Files.writeString(rackdc, "dc=datacenter1\nrack=rack1\n");
     for (String address : List.of(NODE1, NODE2)) {
-      CassandraNode node =
-          clusters.startNode(
-              clusters
-                  .nodeSpec(address, "svc")
-                  .seeds(List.of(NODE1))
-                  .initialToken(address.equals(NODE1) ? Long.toString(Long.MIN_VALUE) : "0")
-                  .yaml("hinted_handoff_enabled", "false")
-                  .yaml("endpoint_snitch", "GossipingPropertyFileSnitch")
-                  .addJvmOptions("-Dcassandra-rackdc.properties=" + rackdc.toUri())
-                  .build());
-      nodes.add(node);
-      node.writeServiceScripts();
-      Files.createSymbolicLink(work.resolve(address), node.directory());
+      nodes.start(
+          clusters
+              .nodeSpec(address, "svc")
+              .seeds(List.of(NODE1))
+              .initialToken(address.equals(NODE1) ? Long.toString(Long.MIN_VALUE) : "0")
+              .yaml("hinted_handoff_enabled", "false")
+              .yaml("endpoint_snitch", "GossipingPropertyFileSnitch")
+              .addJvmOptions("-Dcassandra-rackdc.properties=" + rackdc.toUri())
+              .build());
     }
     Files.writeString(
-        work.resolve("ferry.conf"),
+        nodes.directory().resolve("ferry.conf"),
         "ferry.admin.lease-ttl = 6 seconds\n"
             + "ferry.admin.repair.segments-per-node = 2\n"
             + "ferry.admin.repair.cluster-stabilization-period = 5 seconds\n"
@@ -114,10 +108,11 @@ class ClusterServicesIT {
     environment.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
     environment.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
     environment.put("FERRY_ADMIN_PORT", Integer.toString(port));
-    environment.put("FERRY_NODE_START_COMMAND", work + "/{ip}/bin/start");
-    environment.put("FERRY_NODE_STOP_COMMAND", work + "/{ip}/bin/stop");
+    environment.put("FERRY_NODE_START_COMMAND", nodes.startCommand());
+    environment.put("FERRY_NODE_STOP_COMMAND", nodes.stopCommand());
     FerryServer ferry =
-        FerryServer.create(FerryServer.loadConfig(work.resolve("ferry.conf"), environment));
+        FerryServer.create(
+            FerryServer.loadConfig(nodes.directory().resolve("ferry.conf"), environment));
     ferries.add(ferry);
     ferry.start().get(90, TimeUnit.SECONDS);
     return "http://127.0.0.1:" + port;
@@ -131,12 +126,8 @@ class ClusterServicesIT {
     for (FerryServer ferry : ferries) {
       ferry.close();
     }
-    for (CassandraNode node : nodes) {
-      new ProcessBuilder(node.directory().resolve("bin/stop").toString())
-          .inheritIO()
-          .start()
-          .waitFor(60, TimeUnit.SECONDS);
-      node.kill();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -353,7 +344,7 @@ class ClusterServicesIT {
 
   /** Writes rows to svc.repaired and svc.synced while NODE2 is down, so only NODE1 has them. */
   private void diverge() throws Exception {
-    run(NODE2, "stop");
+    nodes.run(NODE2, "stop");
     PreparedStatement repaired =
         direct.prepare("INSERT INTO svc.repaired (k, v) VALUES (?, 'only on the first node')");
     PreparedStatement synced =
@@ -362,20 +353,11 @@ class ClusterServicesIT {
       direct.execute(repaired.bind(k).setConsistencyLevel(ConsistencyLevel.ONE));
       direct.execute(synced.bind(k).setConsistencyLevel(ConsistencyLevel.ONE));
     }
-    run(NODE2, "start");
+    nodes.run(NODE2, "start");
     await()
         .atMost(Duration.ofMinutes(2))
         .ignoreExceptions()
         .until(() -> countOn(NODE2, "repaired") >= 0);
-  }
-
-  private void run(String node, String script) throws Exception {
-    Process process =
-        new ProcessBuilder(work.resolve(node).resolve("bin").resolve(script).toString())
-            .inheritIO()
-            .start();
-    assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).isZero();
   }
 
   /** Rows of a svc table that the node has itself (read at ONE, served by its own replica). */

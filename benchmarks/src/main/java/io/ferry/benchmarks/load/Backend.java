@@ -130,6 +130,14 @@ interface Backend extends AutoCloseable {
                 CompletableFuture.runAsync(() -> origin.stop(Duration.ofSeconds(20))),
                 CompletableFuture.runAsync(() -> target.stop(Duration.ofSeconds(20))))
             .join();
+        // The run's data is thrown away.
+        origin.deleteDirectory();
+        target.deleteDirectory();
+        try {
+          Files.deleteIfExists(directory);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
       }
     };
   }

@@ -162,6 +162,18 @@ public final class CassandraClusters implements AutoCloseable {
   }
 
   /**
+   * A directory of this test run for a test's own files (scripts, configuration), created if
+   * missing; it lives next to the nodes' directories, so it goes with them.
+   */
+  public Path directory(String name) {
+    try {
+      return Files.createDirectories(runDirectory.resolve(name));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not create " + runDirectory.resolve(name), e);
+    }
+  }
+
+  /**
    * Starts a node for the calling test alone and waits until it is ready. It is killed at the end
    * of the test run, or earlier by the test.
    */

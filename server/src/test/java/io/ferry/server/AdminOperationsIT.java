@@ -18,12 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
@@ -57,9 +55,9 @@ class AdminOperationsIT {
   private static final String TOKEN2 = "-9000000000000000000";
 
   private final AdminClient client = new AdminClient();
-  private final List<FerryServer> ferries = new ArrayList<>();
   private ScriptedNodes nodes;
   private int cqlPort;
+  private ScriptedNodes.Ferry ferryA;
   private String adminA;
   private String adminB;
   private CqlSession direct;
@@ -81,29 +79,9 @@ class AdminOperationsIT {
             + nodes.stopCommand()
             + "\"\n");
     cqlPort = LocalPorts.freePort();
-    for (int index = 0; index < 2; index++) {
-      String address = index == 0 ? FERRY_A : FERRY_B;
-      int admin = LocalPorts.freePort();
-      Map<String, String> environment = new HashMap<>();
-      environment.put("ZDM_ORIGIN_CONTACT_POINTS", NODE1 + "," + NODE2);
-      environment.put("ZDM_TARGET_CONTACT_POINTS", CassandraClusters.TARGET_ADDRESS);
-      environment.put("ZDM_PROXY_LISTEN_ADDRESS", address);
-      environment.put("ZDM_PROXY_LISTEN_PORT", Integer.toString(cqlPort));
-      environment.put("ZDM_PROXY_TOPOLOGY_ADDRESSES", FERRY_A + "," + FERRY_B);
-      environment.put("ZDM_PROXY_TOPOLOGY_INDEX", Integer.toString(index));
-      environment.put("ZDM_METRICS_ADDRESS", "127.0.0.1");
-      environment.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
-      environment.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
-      environment.put("FERRY_ADMIN_PORT", Integer.toString(admin));
-      FerryServer ferry = FerryServer.create(FerryServer.loadConfig(config, environment));
-      ferries.add(ferry);
-      ferry.start().get(90, TimeUnit.SECONDS);
-      if (index == 0) {
-        adminA = "http://127.0.0.1:" + admin;
-      } else {
-        adminB = "http://127.0.0.1:" + admin;
-      }
-    }
+    ferryA = nodes.startFerry(FERRY_A, cqlPort, topology(0));
+    adminA = ferryA.admin();
+    adminB = nodes.startFerry(FERRY_B, cqlPort, topology(1)).admin();
     direct = CassandraClusters.directSession(NODE1);
     direct.execute(
         "CREATE KEYSPACE IF NOT EXISTS ops_it WITH replication ="
@@ -123,9 +101,6 @@ class AdminOperationsIT {
   void stop() throws Exception {
     if (direct != null) {
       direct.close();
-    }
-    for (FerryServer ferry : ferries) {
-      ferry.close();
     }
     if (nodes != null) {
       nodes.close();
@@ -359,7 +334,7 @@ class AdminOperationsIT {
     // given a rolling flush started on instance A, which stops after the first step
     String id = flushBothNodesPastTheFirst("\"sleep\": 10, \"args\": [\"ops_it\"]");
     // when
-    ferries.remove(0).close();
+    nodes.stop(ferryA);
     // then instance B takes the job over once its lease has expired, and finishes it
     JsonNode done = awaitEnd(adminB, id, Duration.ofMinutes(1));
     assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("success");
@@ -368,6 +343,15 @@ class AdminOperationsIT {
   }
 
   // -----------------------------------------------------------------------------------------------
+
+  /** The two instances present themselves to drivers as a two-node cluster. */
+  private static Map<String, String> topology(int index) {
+    return Map.of(
+        "ZDM_PROXY_TOPOLOGY_ADDRESSES",
+        FERRY_A + "," + FERRY_B,
+        "ZDM_PROXY_TOPOLOGY_INDEX",
+        Integer.toString(index));
+  }
 
   /**
    * Starts a bulk flush of both nodes on instance A, with these further fields of its body, and

@@ -19,10 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,9 +50,8 @@ class ClusterServicesIT {
   private static final int ROWS = 200;
 
   private final AdminClient client = new AdminClient();
-  private final List<FerryServer> ferries = new ArrayList<>();
   private ScriptedNodes nodes;
-  private String admin;
+  private ScriptedNodes.Ferry ferry;
   private CqlSession direct;
 
   @BeforeAll
@@ -94,37 +92,25 @@ class ClusterServicesIT {
             + " 'replication_factor': 1}");
     direct.execute("CREATE TABLE single.t (k int PRIMARY KEY)");
     direct.checkSchemaAgreement();
-    admin = startFerry(FERRY_A, 0);
+    startFerry(FERRY_A);
   }
 
-  private String startFerry(String address, int index) throws Exception {
-    int port = LocalPorts.freePort();
-    Map<String, String> environment = new HashMap<>();
-    environment.put("ZDM_ORIGIN_CONTACT_POINTS", NODE1 + "," + NODE2);
-    environment.put("ZDM_TARGET_CONTACT_POINTS", CassandraClusters.TARGET_ADDRESS);
-    environment.put("ZDM_PROXY_LISTEN_ADDRESS", address);
-    environment.put("ZDM_PROXY_LISTEN_PORT", Integer.toString(LocalPorts.freePort()));
-    environment.put("ZDM_METRICS_ADDRESS", "127.0.0.1");
-    environment.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
-    environment.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
-    environment.put("FERRY_ADMIN_PORT", Integer.toString(port));
-    environment.put("FERRY_NODE_START_COMMAND", nodes.startCommand());
-    environment.put("FERRY_NODE_STOP_COMMAND", nodes.stopCommand());
-    FerryServer ferry =
-        FerryServer.create(
-            FerryServer.loadConfig(nodes.directory().resolve("ferry.conf"), environment));
-    ferries.add(ferry);
-    ferry.start().get(90, TimeUnit.SECONDS);
-    return "http://127.0.0.1:" + port;
+  private void startFerry(String address) throws Exception {
+    ferry =
+        nodes.startFerry(
+            address,
+            LocalPorts.freePort(),
+            Map.of(
+                "FERRY_NODE_START_COMMAND",
+                nodes.startCommand(),
+                "FERRY_NODE_STOP_COMMAND",
+                nodes.stopCommand()));
   }
 
   @AfterAll
   void stop() throws Exception {
     if (direct != null) {
       direct.close();
-    }
-    for (FerryServer ferry : ferries) {
-      ferry.close();
     }
     if (nodes != null) {
       nodes.close();
@@ -198,16 +184,15 @@ class ClusterServicesIT {
         409,
         "turn it off");
     JsonNode finished =
-        await()
-            .atMost(Duration.ofMinutes(4))
-            .pollInterval(Duration.ofSeconds(2))
-            .until(
-                () -> ok(call("GET", "/origin/repair-status", null)),
-                status ->
-                    status.get("cycle").asInt() == 1
-                        && status.at("/overview/total").asInt() > 0
-                        && status.at("/overview/completed").asInt()
-                            == status.at("/overview/total").asInt());
+        awaitAnswer(
+            "/origin/repair-status",
+            Duration.ofMinutes(4),
+            Duration.ofSeconds(2),
+            status ->
+                status.get("cycle").asInt() == 1
+                    && status.at("/overview/total").asInt() > 0
+                    && status.at("/overview/completed").asInt()
+                        == status.at("/overview/total").asInt());
     System.out.println("repair-status at the end of cycle 1: " + finished.toPrettyString());
     assertThat(countOn(NODE2, "repaired")).isEqualTo(ROWS);
     // 3 tables (svc.synced is under NodeSync, single.t has one replica) x 2 nodes x 2 per node
@@ -252,12 +237,11 @@ class ClusterServicesIT {
     // full_repaired, or full_in_sync when validated again since (every min-validation-interval)
     assertThat(outcomes).hasSize(2).allSatisfy(outcome -> assertThat(outcome).isIn(0, 1));
     JsonNode summary =
-        await()
-            .atMost(Duration.ofMinutes(2))
-            .pollInterval(Duration.ofSeconds(2))
-            .until(
-                () -> ok(call("GET", "/origin/nodesync/summary", null)),
-                json -> json.at("/segment_sync_counts/0").asInt() == 2);
+        awaitAnswer(
+            "/origin/nodesync/summary",
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(2),
+            json -> json.at("/segment_sync_counts/0").asInt() == 2);
     System.out.println("NodeSync summary: " + summary.toPrettyString());
     assertThat(summary.get("segment_sync_percentages").toString()).isEqualTo("[100.0,0.0,0.0,0.0]");
     assertThat(summary.get("last_updated").asLong()).isPositive();
@@ -295,29 +279,27 @@ class ClusterServicesIT {
     ok(call("DELETE", "/origin/services/repair", null));
     ok(call("POST", "/origin/services/repair", "{\"time_to_completion\": 90}"));
     JsonNode before =
-        await()
-            .atMost(Duration.ofMinutes(3))
-            .pollInterval(Duration.ofSeconds(1))
-            .until(
-                () -> ok(call("GET", "/origin/repair-status", null)),
-                status ->
-                    status.at("/overview/completed").asInt() >= 1
-                        && status.at("/overview/remaining").asInt() >= 4);
+        awaitAnswer(
+            "/origin/repair-status",
+            Duration.ofMinutes(3),
+            Duration.ofSeconds(1),
+            status ->
+                status.at("/overview/completed").asInt() >= 1
+                    && status.at("/overview/remaining").asInt() >= 4);
     int cycle = before.get("cycle").asInt();
     int completed = before.at("/overview/completed").asInt();
     // when Ferry stops and another instance starts
-    ferries.remove(0).close();
-    admin = startFerry(FERRY_B, 1);
+    nodes.stop(ferry);
+    startFerry(FERRY_B);
     // then the new instance takes the service over and goes on with the same cycle
     JsonNode after =
-        await()
-            .atMost(Duration.ofMinutes(2))
-            .pollInterval(Duration.ofSeconds(1))
-            .until(
-                () -> ok(call("GET", "/origin/repair-status", null)),
-                status ->
-                    status.get("cycle").asInt() != cycle
-                        || status.at("/overview/completed").asInt() > completed + 1);
+        awaitAnswer(
+            "/origin/repair-status",
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(1),
+            status ->
+                status.get("cycle").asInt() != cycle
+                    || status.at("/overview/completed").asInt() > completed + 1);
     assertThat(after.get("cycle").asInt()).isEqualTo(cycle);
     assertThat(after.get("status").asText()).isEqualTo("active");
     ok(call("DELETE", "/origin/services/repair", null));
@@ -377,8 +359,17 @@ class ClusterServicesIT {
         .getLong(0);
   }
 
+  /** GETs {@code path} until its JSON satisfies {@code until}, and returns that JSON. */
+  private JsonNode awaitAnswer(
+      String path, Duration atMost, Duration pollInterval, Predicate<JsonNode> until) {
+    return await()
+        .atMost(atMost)
+        .pollInterval(pollInterval)
+        .until(() -> ok(call("GET", path, null)), until);
+  }
+
   private Answer call(String method, String path, String body) throws Exception {
-    return client.call(admin, method, path, body);
+    return client.call(ferry.admin(), method, path, body);
   }
 
   private static JsonNode ok(Answer answer) throws Exception {

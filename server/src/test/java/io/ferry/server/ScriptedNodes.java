@@ -9,20 +9,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Dedicated Cassandra nodes that the admin API starts and stops through their own service scripts,
- * as a service manager's commands would: {@code <directory>/<ip>/bin/start} and {@code .../stop},
- * the templates {@link #startCommand()} and {@link #stopCommand()}. The directory belongs to the
- * test run (next to the nodes' own), so it holds the test's Ferry configuration too.
+ * Dedicated Cassandra nodes (an origin cluster) that the admin API starts and stops through their
+ * own service scripts, as a service manager's commands would: {@code <directory>/<ip>/bin/start}
+ * and {@code .../stop}, the templates {@link #startCommand()} and {@link #stopCommand()}; and the
+ * Ferry instances in front of them, configured by the test's {@code ferry.conf} in {@link
+ * #directory()}. The directory belongs to the test run (next to the nodes' own).
  */
 final class ScriptedNodes implements AutoCloseable {
+
+  /** A Ferry instance a test started, and its admin API's base URL. */
+  record Ferry(FerryServer server, String admin) {}
 
   private final CassandraClusters clusters;
   private final Path directory;
   private final List<CassandraNode> nodes = new ArrayList<>();
+  private final List<FerryServer> ferries = new ArrayList<>();
 
   /**
    * @param name the test's directory in the test run, e.g. {@code admin-ops}
@@ -56,6 +64,39 @@ final class ScriptedNodes implements AutoCloseable {
     return directory + "/{ip}/bin/stop";
   }
 
+  /**
+   * Starts a Ferry instance with these nodes as origin and the shared target node, reading the
+   * test's {@code ferry.conf}; metrics and admin API on 127.0.0.1, on ports of their own.
+   *
+   * @param environment further environment variables (topology, node commands)
+   */
+  Ferry startFerry(String listenAddress, int cqlPort, Map<String, String> environment)
+      throws Exception {
+    int adminPort = LocalPorts.freePort();
+    Map<String, String> all = new HashMap<>(environment);
+    all.put(
+        "ZDM_ORIGIN_CONTACT_POINTS",
+        nodes.stream().map(CassandraNode::address).collect(Collectors.joining(",")));
+    all.put("ZDM_TARGET_CONTACT_POINTS", CassandraClusters.TARGET_ADDRESS);
+    all.put("ZDM_PROXY_LISTEN_ADDRESS", listenAddress);
+    all.put("ZDM_PROXY_LISTEN_PORT", Integer.toString(cqlPort));
+    all.put("ZDM_METRICS_ADDRESS", "127.0.0.1");
+    all.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
+    all.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
+    all.put("FERRY_ADMIN_PORT", Integer.toString(adminPort));
+    FerryServer server =
+        FerryServer.create(FerryServer.loadConfig(directory.resolve("ferry.conf"), all));
+    ferries.add(server);
+    server.start().get(90, TimeUnit.SECONDS);
+    return new Ferry(server, "http://127.0.0.1:" + adminPort);
+  }
+
+  /** Stops a Ferry instance (it drains, as on SIGTERM), as when an instance of a fleet goes. */
+  void stop(Ferry ferry) {
+    ferries.remove(ferry.server());
+    ferry.server().close();
+  }
+
   /** Runs a node's {@code start} or {@code stop} script, as the admin API would, and checks it. */
   void run(String address, String script) throws Exception {
     Process process =
@@ -67,11 +108,14 @@ final class ScriptedNodes implements AutoCloseable {
   }
 
   /**
-   * Stops every node through its script (a node restarted by the scripts is no longer the {@link
-   * CassandraNode}'s own process), then kills what is left.
+   * Stops the Ferry instances, then every node through its script (a node restarted by the scripts
+   * is no longer the {@link CassandraNode}'s own process), then kills what is left.
    */
   @Override
   public void close() throws Exception {
+    for (FerryServer ferry : ferries) {
+      ferry.close();
+    }
     for (CassandraNode node : nodes) {
       new ProcessBuilder(node.directory().resolve("bin/stop").toString())
           .inheritIO()

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * NodeSync's state in a cluster: which tables are enabled ({@code ferry.nodesync_tables}) and the
@@ -49,7 +50,7 @@ final class NodeSyncStore {
 
   private final RequestStore store;
   private final String statusKeyspace;
-  private volatile Statements statements;
+  private final Supplier<Statements> statements;
 
   private record Statements(
       PreparedStatement enabled,
@@ -63,59 +64,53 @@ final class NodeSyncStore {
   NodeSyncStore(RequestStore store, String statusKeyspace) {
     this.store = store;
     this.statusKeyspace = statusKeyspace;
+    this.statements = store.onFirstUse(this::prepare);
   }
 
-  private Statements statements() {
-    Statements prepared = statements;
-    if (prepared == null) {
-      CqlSession session = store.session();
-      String ks = RequestStore.KEYSPACE;
-      String status = statusKeyspace + ".nodesync_status";
-      prepared =
-          new Statements(
-              session.prepare(
-                  "SELECT keyspace_name, table_name, enabled FROM " + ks + ".nodesync_tables"),
-              session.prepare(
-                  "INSERT INTO "
-                      + ks
-                      + ".nodesync_tables (keyspace_name, table_name, enabled, incremental,"
-                      + " updated) VALUES (?, ?, ?, false, ?)"),
-              session.prepare(
-                  "SELECT start_token, end_token, last_successful_validation,"
-                      + " last_unsuccessful_validation FROM "
-                      + status
-                      + " WHERE keyspace_name = ? AND table_name = ? AND range_group = ?"),
-              session.prepare(
-                  "UPDATE "
-                      + status
-                      + " SET last_successful_validation = ?, locked_by = null WHERE"
-                      + " keyspace_name = ? AND table_name = ? AND range_group = ? AND"
-                      + " start_token = ? AND end_token = ?"),
-              session.prepare(
-                  "UPDATE "
-                      + status
-                      + " SET last_unsuccessful_validation = ?, locked_by = null WHERE"
-                      + " keyspace_name = ? AND table_name = ? AND range_group = ? AND"
-                      + " start_token = ? AND end_token = ?"),
-              session.prepare(
-                  "UPDATE "
-                      + status
-                      + " USING TTL ? SET locked_by = ? WHERE keyspace_name = ? AND table_name"
-                      + " = ? AND range_group = ? AND start_token = ? AND end_token = ?"),
-              session
-                  .getMetadata()
-                  .getKeyspace(statusKeyspace)
-                  .flatMap(keyspace -> keyspace.getUserDefinedType("nodesync_validation"))
-                  .orElse(null));
-      statements = prepared;
-    }
-    return prepared;
+  private Statements prepare(CqlSession session) {
+    String ks = RequestStore.KEYSPACE;
+    String status = statusKeyspace + ".nodesync_status";
+    return new Statements(
+        session.prepare(
+            "SELECT keyspace_name, table_name, enabled FROM " + ks + ".nodesync_tables"),
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".nodesync_tables (keyspace_name, table_name, enabled, incremental,"
+                + " updated) VALUES (?, ?, ?, false, ?)"),
+        session.prepare(
+            "SELECT start_token, end_token, last_successful_validation,"
+                + " last_unsuccessful_validation FROM "
+                + status
+                + " WHERE keyspace_name = ? AND table_name = ? AND range_group = ?"),
+        session.prepare(
+            "UPDATE "
+                + status
+                + " SET last_successful_validation = ?, locked_by = null WHERE"
+                + " keyspace_name = ? AND table_name = ? AND range_group = ? AND"
+                + " start_token = ? AND end_token = ?"),
+        session.prepare(
+            "UPDATE "
+                + status
+                + " SET last_unsuccessful_validation = ?, locked_by = null WHERE"
+                + " keyspace_name = ? AND table_name = ? AND range_group = ? AND"
+                + " start_token = ? AND end_token = ?"),
+        session.prepare(
+            "UPDATE "
+                + status
+                + " USING TTL ? SET locked_by = ? WHERE keyspace_name = ? AND table_name"
+                + " = ? AND range_group = ? AND start_token = ? AND end_token = ?"),
+        session
+            .getMetadata()
+            .getKeyspace(statusKeyspace)
+            .flatMap(keyspace -> keyspace.getUserDefinedType("nodesync_validation"))
+            .orElse(null));
   }
 
   /** The tables ({@code ks.table}) NodeSync is enabled on. */
   Set<String> enabledTables() {
     Set<String> tables = new TreeSet<>();
-    for (Row row : store.read(statements().enabled().bind())) {
+    for (Row row : store.read(statements.get().enabled().bind())) {
       if (row.getBoolean("enabled")) {
         tables.add(row.getString("keyspace_name") + "." + row.getString("table_name"));
       }
@@ -131,7 +126,8 @@ final class NodeSyncStore {
         (table, enabled) -> {
           int dot = table.indexOf('.');
           writes.add(
-              statements()
+              statements
+                  .get()
                   .set()
                   .bind(table.substring(0, dot), table.substring(dot + 1), enabled, now));
         });
@@ -150,7 +146,10 @@ final class NodeSyncStore {
     for (byte group : groups) {
       for (Row row :
           store.read(
-              statements().status().bind(keyspace, table, ByteBuffer.wrap(new byte[] {group})))) {
+              statements
+                  .get()
+                  .status()
+                  .bind(keyspace, table, ByteBuffer.wrap(new byte[] {group})))) {
         TokenSpan span = new TokenSpan(row.getLong("start_token"), row.getLong("end_token"));
         statuses.put(
             span,
@@ -166,7 +165,8 @@ final class NodeSyncStore {
   /** Marks the segment as being validated by {@code node}, for at most {@code ttlSeconds}. */
   void lock(String keyspace, String table, TokenSpan span, String node, int ttlSeconds) {
     store.write(
-        statements()
+        statements
+            .get()
             .lock()
             .bind(
                 ttlSeconds,
@@ -180,7 +180,7 @@ final class NodeSyncStore {
 
   /** Records a validation's outcome, as successful or unsuccessful by its code, and unlocks. */
   void record(String keyspace, String table, TokenSpan span, Validation validation) {
-    Statements s = statements();
+    Statements s = statements.get();
     Set<InetAddress> missing = new java.util.LinkedHashSet<>();
     validation.missingNodes().forEach(node -> missing.add(inet(node)));
     UdtValue value =

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The repair service's state in the cluster's {@code ferry} keyspace: {@code repair_service} (one
@@ -25,7 +26,7 @@ final class RepairStore {
 
   private final RequestStore store;
   private final String clusterId;
-  private volatile Statements statements;
+  private final Supplier<Statements> statements;
 
   private record Statements(
       PreparedStatement service,
@@ -38,42 +39,36 @@ final class RepairStore {
   RepairStore(RequestStore store, String clusterId) {
     this.store = store;
     this.clusterId = clusterId;
+    this.statements = store.onFirstUse(RepairStore::prepare);
   }
 
-  private Statements statements() {
-    Statements prepared = statements;
-    if (prepared == null) {
-      CqlSession session = store.session();
-      String ks = RequestStore.KEYSPACE;
-      prepared =
-          new Statements(
-              session.prepare("SELECT * FROM " + ks + ".repair_service WHERE cluster_id = ?"),
-              session.prepare(
-                  "UPDATE "
-                      + ks
-                      + ".repair_service SET enabled = ?, time_to_completion = ?, updated = ?"
-                      + " WHERE cluster_id = ?"),
-              session.prepare(
-                  "UPDATE "
-                      + ks
-                      + ".repair_service SET cycle = ?, cycle_started = ?, ring = ?"
-                      + " WHERE cluster_id = ?"),
-              session.prepare("DELETE FROM " + ks + ".repair_segments WHERE cycle = ?"),
-              session.prepare(
-                  "INSERT INTO "
-                      + ks
-                      + ".repair_segments (cycle, id, keyspace_name, table_name, start_token,"
-                      + " end_token, coordinator, replicas, size, state, attempts, command,"
-                      + " started, finished, not_before, last_error)"
-                      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-              session.prepare("SELECT * FROM " + ks + ".repair_segments WHERE cycle = ?"));
-      statements = prepared;
-    }
-    return prepared;
+  private static Statements prepare(CqlSession session) {
+    String ks = RequestStore.KEYSPACE;
+    return new Statements(
+        session.prepare("SELECT * FROM " + ks + ".repair_service WHERE cluster_id = ?"),
+        session.prepare(
+            "UPDATE "
+                + ks
+                + ".repair_service SET enabled = ?, time_to_completion = ?, updated = ?"
+                + " WHERE cluster_id = ?"),
+        session.prepare(
+            "UPDATE "
+                + ks
+                + ".repair_service SET cycle = ?, cycle_started = ?, ring = ?"
+                + " WHERE cluster_id = ?"),
+        session.prepare("DELETE FROM " + ks + ".repair_segments WHERE cycle = ?"),
+        session.prepare(
+            "INSERT INTO "
+                + ks
+                + ".repair_segments (cycle, id, keyspace_name, table_name, start_token,"
+                + " end_token, coordinator, replicas, size, state, attempts, command,"
+                + " started, finished, not_before, last_error)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        session.prepare("SELECT * FROM " + ks + ".repair_segments WHERE cycle = ?"));
   }
 
   ServiceState service() {
-    Row row = store.read(statements().service().bind(clusterId)).one();
+    Row row = store.read(statements.get().service().bind(clusterId)).one();
     if (row == null) {
       return new ServiceState(false, 0, 0, null, "");
     }
@@ -87,12 +82,12 @@ final class RepairStore {
 
   void setEnabled(boolean enabled, long timeToCompletion) {
     store.write(
-        statements().setEnabled().bind(enabled, timeToCompletion, Instant.now(), clusterId));
+        statements.get().setEnabled().bind(enabled, timeToCompletion, Instant.now(), clusterId));
   }
 
   /** Records a new cycle and its subranges (replacing any left over from an interrupted start). */
   void startCycle(int cycle, Instant started, String ring, List<RepairSegment> segments) {
-    Statements s = statements();
+    Statements s = statements.get();
     store.write(s.clearCycle().bind(cycle));
     for (RepairSegment segment : segments) {
       save(segment);
@@ -102,7 +97,8 @@ final class RepairStore {
 
   void save(RepairSegment segment) {
     store.write(
-        statements()
+        statements
+            .get()
             .insert()
             .bind(
                 segment.cycle(),
@@ -126,7 +122,7 @@ final class RepairStore {
   /** The cycle's subranges, by id. */
   List<RepairSegment> segments(int cycle) {
     List<RepairSegment> segments = new ArrayList<>();
-    for (Row row : store.read(statements().segments().bind(cycle))) {
+    for (Row row : store.read(statements.get().segments().bind(cycle))) {
       segments.add(
           new RepairSegment(
               row.getInt("cycle"),

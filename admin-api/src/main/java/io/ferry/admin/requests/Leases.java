@@ -1,5 +1,6 @@
 package io.ferry.admin.requests;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +48,7 @@ public final class Leases {
   // Those of them taken fleet-wide (in the table), which renewAll renews. A lease enters only once
   // its row is written: a renewal racing the insert would find no row and drop it.
   private final Map<String, UUID> renewing = new ConcurrentHashMap<>();
-  private volatile Statements statements;
+  private final Supplier<Statements> statements;
 
   private record Statements(
       PreparedStatement acquire,
@@ -58,33 +60,27 @@ public final class Leases {
     this.store = store;
     this.instance = instance;
     this.ttl = ttl;
+    this.statements = store.onFirstUse(Leases::prepare);
   }
 
   public String instance() {
     return instance;
   }
 
-  private Statements statements() {
-    Statements prepared = statements;
-    if (prepared == null) {
-      var session = store.session();
-      String table = RequestStore.KEYSPACE + ".leases";
-      prepared =
-          new Statements(
-              session.prepare(
-                  "INSERT INTO "
-                      + table
-                      + " (name, holder, request_id) VALUES (?, ?, ?) IF NOT EXISTS USING TTL ?"),
-              session.prepare(
-                  "UPDATE "
-                      + table
-                      + " USING TTL ? SET holder = ?, request_id = ? WHERE name = ? IF holder = ?"
-                      + " AND request_id = ?"),
-              session.prepare("DELETE FROM " + table + " WHERE name = ? IF holder = ?"),
-              session.prepare("SELECT holder, request_id FROM " + table + " WHERE name = ?"));
-      statements = prepared;
-    }
-    return prepared;
+  private static Statements prepare(CqlSession session) {
+    String table = RequestStore.KEYSPACE + ".leases";
+    return new Statements(
+        session.prepare(
+            "INSERT INTO "
+                + table
+                + " (name, holder, request_id) VALUES (?, ?, ?) IF NOT EXISTS USING TTL ?"),
+        session.prepare(
+            "UPDATE "
+                + table
+                + " USING TTL ? SET holder = ?, request_id = ? WHERE name = ? IF holder = ?"
+                + " AND request_id = ?"),
+        session.prepare("DELETE FROM " + table + " WHERE name = ? IF holder = ?"),
+        session.prepare("SELECT holder, request_id FROM " + table + " WHERE name = ?"));
   }
 
   /**
@@ -98,7 +94,7 @@ public final class Leases {
       return new Outcome.Held(instance, local);
     }
     try {
-      Statements s = statements();
+      Statements s = statements.get();
       ResultSet result =
           store
               .session()
@@ -173,7 +169,7 @@ public final class Leases {
       return; // never taken fleet-wide, or lost
     }
     try {
-      store.session().execute(statements().release().bind(name, instance));
+      store.session().execute(statements.get().release().bind(name, instance));
     } catch (RuntimeException e) {
       LOG.debug("Lease {} not released ({}); it expires in {}", name, e.getMessage(), ttl);
     }
@@ -181,7 +177,7 @@ public final class Leases {
 
   /** The request holding the lease across the fleet, or {@code null} if nobody does. */
   public UUID holder(String name) {
-    Row row = store.session().execute(statements().read().bind(name)).one();
+    Row row = store.session().execute(statements.get().read().bind(name)).one();
     return row == null ? null : row.getUuid("request_id");
   }
 
@@ -190,7 +186,7 @@ public final class Leases {
     if (renewing.isEmpty()) {
       return;
     }
-    Statements s = statements();
+    Statements s = statements.get();
     renewing.forEach(
         (name, requestId) -> {
           try {

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,27 @@ public final class RequestStore {
   public CqlSession session() {
     statements();
     return cluster.session();
+  }
+
+  /**
+   * What {@code make} makes from the session (prepared statements), made on first use, once the
+   * {@code ferry} keyspace and its tables exist: for the stores that keep their tables there. Two
+   * threads racing on the first use may both make it; preparing is idempotent and either serves.
+   */
+  public <T> Supplier<T> onFirstUse(Function<CqlSession, T> make) {
+    return new Supplier<>() {
+      private volatile T made;
+
+      @Override
+      public T get() {
+        T value = made;
+        if (value == null) {
+          value = make.apply(session());
+          made = value;
+        }
+        return value;
+      }
+    };
   }
 
   private static void createSchema(CqlSession session, Duration ttl) {

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread policy: the validator's own thread; the route methods block (worker pool).
  */
-public final class NodeSyncService extends LeasedService {
+public final class NodeSyncService extends LeasedService<Set<String>> {
 
   private static final Duration SIZE_CACHE = Duration.ofMinutes(5);
   private static final String IN_SYNC = "Previewed data was in sync";
@@ -175,7 +175,7 @@ public final class NodeSyncService extends LeasedService {
     if (!dse) {
       TokenRing ring = TokenRing.of(cluster.cql());
       for (String table : enabled) {
-        if (summarize(table, ring, catalog, Instant.now()).lastAttempt == null) {
+        if (summarize(table, ferryStore, ring, catalog, Instant.now()).lastAttempt == null) {
           pending.add(table);
         }
       }
@@ -198,14 +198,17 @@ public final class NodeSyncService extends LeasedService {
   private record TableSummary(
       String keyspace, String table, SyncBands bands, Instant lastAttempt) {}
 
-  private TableSummary summarize(String table, TokenRing ring, TableCatalog catalog, Instant now) {
+  /**
+   * @param store where the table's segment statuses are: Ferry's, or DSE's own
+   */
+  private TableSummary summarize(
+      String table, NodeSyncStore store, TokenRing ring, TableCatalog catalog, Instant now) {
     int dot = table.indexOf('.');
     String keyspace = table.substring(0, dot);
     String name = table.substring(dot + 1);
     List<Segments.Segment> segments = segments(ring, keyspace, name);
     Map<TokenSpan, NodeSyncStore.Status> statuses =
-        (dse() ? dseStore : ferryStore)
-            .statuses(keyspace, name, segments.stream().map(Segments.Segment::span).toList());
+        store.statuses(keyspace, name, segments.stream().map(Segments.Segment::span).toList());
     SyncBands bands = new SyncBands();
     Instant lastAttempt = null;
     for (Segments.Segment segment : segments) {
@@ -241,12 +244,13 @@ public final class NodeSyncService extends LeasedService {
     }
     TreeSet<String> enabled = new TreeSet<>(enabledTables());
     enabled.retainAll(catalog.tables(TableCatalog.Kind.ELIGIBLE));
+    NodeSyncStore store = dse() ? dseStore : ferryStore;
     TokenRing ring = TokenRing.of(cluster.cql());
     Instant now = Instant.now();
     List<TableSummary> summaries = new ArrayList<>();
     for (String table : enabled) {
       if (onlyKeyspace == null || table.startsWith(onlyKeyspace + ".")) {
-        summaries.add(summarize(table, ring, catalog, now));
+        summaries.add(summarize(table, store, ring, catalog, now));
       }
     }
     return summaries;
@@ -296,16 +300,20 @@ public final class NodeSyncService extends LeasedService {
   // ---- the validator ----
 
   @Override
-  protected boolean wanted() {
-    return !dse() && !ferryStore.enabledTables().isEmpty();
+  protected Set<String> wanted() {
+    if (dse()) {
+      return null;
+    }
+    Set<String> enabled = ferryStore.enabledTables();
+    return enabled.isEmpty() ? null : enabled;
   }
 
   private record Candidate(String keyspace, String table, Segments.Segment segment, Instant due) {}
 
   @Override
-  protected boolean step() throws Exception {
+  protected boolean step(Set<String> enabledTables) throws Exception {
     TableCatalog catalog = TableCatalog.of(cluster.cql());
-    TreeSet<String> enabled = new TreeSet<>(ferryStore.enabledTables());
+    TreeSet<String> enabled = new TreeSet<>(enabledTables);
     enabled.retainAll(catalog.tables(TableCatalog.Kind.ELIGIBLE));
     TokenRing ring = TokenRing.of(cluster.cql());
     Instant now = Instant.now();

@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread policy: the service's own thread; the route methods block (worker pool).
  */
-public final class RepairService extends LeasedService {
+public final class RepairService extends LeasedService<RepairStore.ServiceState> {
 
   private static final Duration RETRY_DELAY = Duration.ofSeconds(30);
   private static final Duration COMPACTION_BACKOFF = Duration.ofSeconds(60);
@@ -181,13 +181,13 @@ public final class RepairService extends LeasedService {
   // ---- the background work ----
 
   @Override
-  protected boolean wanted() {
-    return store.service().enabled();
+  protected RepairStore.ServiceState wanted() {
+    RepairStore.ServiceState service = store.service();
+    return service.enabled() ? service : null;
   }
 
   @Override
-  protected boolean step() throws Exception {
-    RepairStore.ServiceState service = store.service();
+  protected boolean step(RepairStore.ServiceState service) throws Exception {
     TokenRing ring = TokenRing.of(cluster.cql());
     String fingerprint = ring.fingerprint();
     Instant now = Instant.now();

@@ -12,13 +12,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A background service of one cluster that runs on one Ferry instance of the fleet at a time: every
  * instance runs this loop; while the service is wanted (switched on), each tries to take the
- * service's lease, and the holder does the work, one {@link #step()} at a time, resuming from what
- * the cluster's {@code ferry} tables say. When the holder dies its lease expires and another
+ * service's lease, and the holder does the work, one {@link #step(Object)} at a time, resuming from
+ * what the cluster's {@code ferry} tables say. When the holder dies its lease expires and another
  * instance takes over; when it loses the lease it stops stepping.
  *
- * <p>Thread policy: its own daemon thread; {@link #step()} may block.
+ * <p>Thread policy: its own daemon thread; {@link #step(Object)} may block.
+ *
+ * @param <W> what the service is switched on for, as {@link #wanted()} reads it
  */
-public abstract class LeasedService implements AutoCloseable {
+public abstract class LeasedService<W> implements AutoCloseable {
 
   private static final Duration QUIET_LOG = Duration.ofMinutes(1);
 
@@ -47,15 +49,19 @@ public abstract class LeasedService implements AutoCloseable {
     thread.start();
   }
 
-  /** Whether the service is switched on (read from the cluster; may block). */
-  protected abstract boolean wanted() throws Exception;
+  /**
+   * What the service is switched on for, read from the cluster (may block), or {@code null} while
+   * it is off.
+   */
+  protected abstract W wanted() throws Exception;
 
   /**
    * Does one unit of work under the lease.
    *
+   * @param wanted what {@link #wanted()} has just read, so the step need not read it again
    * @return whether there was work; the loop waits {@code idle} before the next step when not
    */
-  protected abstract boolean step() throws Exception;
+  protected abstract boolean step(W wanted) throws Exception;
 
   /** Whether this instance holds the service's lease right now. */
   protected boolean holding() {
@@ -66,10 +72,11 @@ public abstract class LeasedService implements AutoCloseable {
     while (!closed) {
       boolean worked = false;
       try {
-        if (!cluster.requests().exists() || !wanted()) {
+        W wanted = cluster.requests().exists() ? wanted() : null;
+        if (wanted == null) {
           release();
         } else if (acquire()) {
-          worked = step();
+          worked = step(wanted);
         }
       } catch (InterruptedException e) {
         return;

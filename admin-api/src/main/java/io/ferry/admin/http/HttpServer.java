@@ -1,7 +1,7 @@
 package io.ferry.admin.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

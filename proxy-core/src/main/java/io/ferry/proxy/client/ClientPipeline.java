@@ -1,7 +1,8 @@
 package io.ferry.proxy.client;
 
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.session.ProxyContext;
 import io.ferry.proxy.tls.ClientFacingTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -2,6 +2,10 @@ package io.ferry.proxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
@@ -23,6 +27,7 @@ import io.ferry.proxy.scripted.ScriptedCqlServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -180,6 +185,41 @@ class ForgottenPreparedStatementsTest {
     assertThat(answer).isInstanceOf(Void.class);
     assertThat(origin.executedQueries()).contains(WRITE);
     assertThat(target.executedQueries()).contains(WRITE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"origin", "target"})
+  void should_let_a_java_driver_execution_succeed_when_one_cluster_forgot_the_statement(
+      String forgetting) {
+    try (CqlSession session = driverSession()) {
+      // given a write prepared through Ferry by the Java driver, and one cluster forgetting it
+      PreparedStatement write = session.prepare(WRITE);
+      (forgetting.equals("origin") ? origin : target).forgetPreparedStatements();
+
+      // when the application executes it
+      session.execute(write.bind());
+
+      // then it succeeded (no exception), and ran on both clusters
+      assertThat(origin.executedQueries()).contains(WRITE);
+      assertThat(target.executedQueries()).contains(WRITE);
+    }
+  }
+
+  /**
+   * A Java driver session through Ferry, without the schema and token metadata that the scripted
+   * servers do not serve.
+   */
+  private CqlSession driverSession() {
+    return CqlSession.builder()
+        .addContactPoint(proxy.listenAddress())
+        .withLocalDatacenter("dc1")
+        .withConfigLoader(
+            DriverConfigLoader.programmaticBuilder()
+                .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
+                .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .build())
+        .build();
   }
 
   /** Prepares through Ferry; returns the id the client gets. */

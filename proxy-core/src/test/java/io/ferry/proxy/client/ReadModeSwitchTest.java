@@ -14,6 +14,7 @@ import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import io.ferry.proxy.Proxy;
+import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +142,36 @@ class ReadModeSwitchTest {
         .atMost(Duration.ofSeconds(2))
         .until(() -> executionsOn(target, target.preparedId(select)) == mirrored);
     assertThat(executionsOn(origin, id)).isEqualTo(onOrigin + 10);
+  }
+
+  @Test
+  void should_mirror_reads_to_origin_once_the_primary_cluster_switches_to_target()
+      throws Exception {
+    // given reads mirrored to target
+    router().setReadMode(ReadMode.DUAL_ASYNC_ON_SECONDARY);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              read("SELECT * FROM ks.origin_primary WHERE k = 1");
+              assertThat(queriesOn(target, "ks.origin_primary")).isPositive();
+            });
+
+    // when the primary cluster switches to target
+    router().setPrimary(ClusterRole.TARGET);
+
+    // then reads are mirrored to origin, the new secondary
+    AtomicInteger reads = new AtomicInteger();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              read("SELECT * FROM ks.target_primary WHERE k = 1");
+              reads.incrementAndGet();
+              assertThat(queriesOn(origin, "ks.target_primary")).isPositive();
+            });
+    // and target, the new primary, served every one
+    assertThat(queriesOn(target, "ks.target_primary")).isEqualTo(reads.get());
   }
 
   /**

@@ -8,6 +8,7 @@ import io.ferry.proxy.compression.FrameDecompressor;
 import io.ferry.proxy.dualreads.ReadMirroring;
 import io.ferry.proxy.exchange.Forwarder;
 import io.ferry.proxy.exchange.InFlightTable;
+import io.ferry.proxy.exchange.Repreparation;
 import io.ferry.proxy.exchange.RequestDispatcher;
 import io.ferry.proxy.exchange.RequestOutcomes;
 import io.ferry.proxy.exchange.ResponseAggregator;
@@ -75,12 +76,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     handshake = new ClientHandshake(session, this);
     RequestOutcomes outcomes = new RequestOutcomes(session);
     requests = new InFlightTable(session, outcomes);
+    Forwarder forwarder = new Forwarder(session, requests);
+    requests.setRepreparation(new Repreparation(session, requests, forwarder));
     dispatcher =
         new RequestDispatcher(
-            session,
-            requests,
-            new Forwarder(session, requests),
-            new ResponseAggregator(session, requests, outcomes));
+            session, requests, forwarder, new ResponseAggregator(session, requests, outcomes));
     long tickMillis =
         Math.max(10, Math.min(1000, context.settings().requestTimeout().toMillis() / 10));
     tick =

@@ -88,8 +88,51 @@ public final class Forwarder {
       origin.write(frame.retain());
       request.awaitedResponses++;
     }
-    frame.release();
+    if (Repreparation.canResend(request.opcode)) {
+      // Kept to send again to a cluster that forgot a prepared statement; released with the
+      // request, so the body is shared, never copied.
+      request.sentFrame = frame;
+      request.targetIdPositions = targetIdPositions;
+      request.targetIds = targetIds;
+    } else {
+      frame.release();
+    }
     table.track(request);
+  }
+
+  /**
+   * Sends {@code request} again to one cluster, from its kept frame, on a new stream id. The
+   * request still awaits that cluster's answer.
+   *
+   * @return whether it was sent (false when no stream id is free)
+   */
+  boolean resend(InFlightRequest request, BackendConnection connection) {
+    int streamId = connection.reserve(request);
+    if (streamId < 0) {
+      return false;
+    }
+    ByteBuf frame = request.sentFrame;
+    if (connection.role() == io.ferry.proxy.common.ClusterRole.ORIGIN) {
+      request.originStreamId = streamId;
+      connection.write(Frames.copyHeader(session.channel().alloc(), frame, streamId));
+      connection.write(Frames.retainedBody(frame));
+    } else {
+      request.targetStreamId = streamId;
+      if (request.targetIds != null) {
+        connection.write(
+            PreparedIds.replace(
+                session.channel().alloc(),
+                frame,
+                request.targetIdPositions,
+                request.targetIds,
+                streamId));
+      } else {
+        connection.write(Frames.copyHeader(session.channel().alloc(), frame, streamId));
+        connection.write(Frames.retainedBody(frame));
+      }
+    }
+    connection.flush();
+    return true;
   }
 
   private void overloaded(InFlightRequest request, BackendConnection connection) {

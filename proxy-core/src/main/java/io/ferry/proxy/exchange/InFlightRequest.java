@@ -10,6 +10,7 @@ import io.ferry.proxy.metrics.RequestType;
 import io.ferry.proxy.stream.DeadlineQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 
 /**
  * A client request waiting for its cluster answer(s): the typed context its backend connections
@@ -68,6 +69,27 @@ public final class InFlightRequest extends DeadlineQueue.Entry<InFlightRequest>
   /** The next spare request, while this one waits in its table's pool for reuse. */
   InFlightRequest nextSpare;
 
+  /**
+   * For EXECUTE and BATCH: the frame as origin got it (retained until the request leaves its
+   * table), and how target's differs, so that it can be sent again to a cluster that had forgotten
+   * a prepared statement ({@link Repreparation}).
+   */
+  ByteBuf sentFrame;
+
+  int[] targetIdPositions;
+  List<byte[]> targetIds;
+
+  /** Times a cluster was asked to prepare a statement of this request again. */
+  int reprepares;
+
+  /** A cluster is preparing a statement of this request again: its answer is still awaited. */
+  boolean originRepreparing;
+
+  boolean targetRepreparing;
+
+  /** Counts the lives of this object, so that a late callback does not touch a reused one. */
+  int generation;
+
   InFlightRequest(InFlightTable table) {
     this.table = table;
   }
@@ -94,6 +116,20 @@ public final class InFlightRequest extends DeadlineQueue.Entry<InFlightRequest>
     awaitedResponses = 0;
     finished = false;
     nextSpare = null;
+    releaseSentFrame();
+    targetIdPositions = null;
+    targetIds = null;
+    reprepares = 0;
+    originRepreparing = false;
+    targetRepreparing = false;
+    generation++;
+  }
+
+  void releaseSentFrame() {
+    if (sentFrame != null) {
+      sentFrame.release();
+      sentFrame = null;
+    }
   }
 
   public int clientStreamId() {

@@ -41,6 +41,7 @@ public final class InFlightTable {
 
   private final ClientSession session;
   private final RequestOutcomes outcomes;
+  private Repreparation repreparation;
   private final IntObjectHashMap<InFlightRequest> byStreamId = new IntObjectHashMap<>();
   private final DeadlineQueue<InFlightRequest> deadlines;
   private InFlightRequest spareRequests;
@@ -114,6 +115,7 @@ public final class InFlightTable {
     }
     byStreamId.remove(request.clientStreamId);
     deadlines.remove(request);
+    request.releaseSentFrame();
   }
 
   /** Takes a request that ended with both awaited answers in back for reuse. */
@@ -126,6 +128,11 @@ public final class InFlightTable {
     request.nextSpare = spareRequests;
     spareRequests = request;
     spareCount++;
+  }
+
+  /** Who prepares forgotten statements again; set once, before the first request. */
+  public void setRepreparation(Repreparation repreparation) {
+    this.repreparation = repreparation;
   }
 
   /** A backend connection's answer to {@code request}; takes ownership of {@code frame}. */
@@ -145,9 +152,24 @@ public final class InFlightTable {
     }
     if (from.role() == ClusterRole.ORIGIN) {
       request.originStreamId = -1;
-      request.originResponse = frame;
     } else {
       request.targetStreamId = -1;
+    }
+    if (repreparation != null && repreparation.recover(request, from, frame)) {
+      // The cluster had forgotten the statement: prepared again, the request goes to it again.
+      return;
+    }
+    accept(request, from, frame);
+  }
+
+  /**
+   * Keeps a cluster's final answer to {@code request}, and hands the request on once all are in;
+   * takes ownership of {@code frame}.
+   */
+  void accept(InFlightRequest request, BackendConnection from, ByteBuf frame) {
+    if (from.role() == ClusterRole.ORIGIN) {
+      request.originResponse = frame;
+    } else {
       request.targetResponse = frame;
     }
     if (--request.awaitedResponses == 0) {
@@ -177,17 +199,21 @@ public final class InFlightTable {
     endMirror(request);
     long timeoutMillis = session.context().settings().requestTimeout().toMillis();
     List<String> silent = new ArrayList<>(2);
-    boolean originSilent = request.originStreamId >= 0;
-    boolean targetSilent = request.targetStreamId >= 0;
+    boolean originSilent = request.originStreamId >= 0 || request.originRepreparing;
+    boolean targetSilent = request.targetStreamId >= 0 || request.targetRepreparing;
     BackendConnection origin = session.origin();
     BackendConnection target = session.target();
     if (originSilent) {
       silent.add("origin " + Endpoints.format(origin.node()));
-      origin.orphan(request.originStreamId);
+      if (request.originStreamId >= 0) {
+        origin.orphan(request.originStreamId);
+      }
     }
     if (targetSilent) {
       silent.add("target " + Endpoints.format(target.node()));
-      target.orphan(request.targetStreamId);
+      if (request.targetStreamId >= 0) {
+        target.orphan(request.targetStreamId);
+      }
     }
     if (request.type != null) {
       if (originSilent) {

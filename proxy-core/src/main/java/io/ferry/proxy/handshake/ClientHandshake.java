@@ -1,27 +1,17 @@
 package io.ferry.proxy.handshake;
 
-import com.datastax.oss.protocol.internal.Message;
-import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.request.Startup;
-import com.datastax.oss.protocol.internal.response.Authenticate;
-import com.datastax.oss.protocol.internal.response.Error;
 import io.ferry.proxy.auth.CredentialRouting;
-import io.ferry.proxy.auth.PlainTextAuthenticator;
 import io.ferry.proxy.backend.BackendConnection;
-import io.ferry.proxy.backend.BackendHandshake;
-import io.ferry.proxy.backend.CqlClient;
-import io.ferry.proxy.backend.OwnRequest;
 import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.compression.Compression;
 import io.ferry.proxy.compression.FrameCompressor;
 import io.ferry.proxy.compression.FrameDecompressor;
-import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.frame.HandlerNames;
-import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.segment.ModernFraming;
@@ -37,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,15 +57,9 @@ public final class ClientHandshake {
   // The client's STARTUP, held while the backend connections open.
   private ByteBuf pendingStartup;
   // The STARTUP's answers, once forwarded.
-  private Forwarded originStartup;
-  private Forwarded targetStartup;
-  // The client's AUTH_RESPONSE being answered, if any.
-  private Forwarded authResponse;
-  // Ferry's own authentication to the other cluster, and how it ended.
-  private CompletableFuture<Void> ferryAuthentication;
-  private String authenticationFailure;
-  // The client's AUTH_SUCCESS, held until Ferry's own authentication succeeds.
-  private ByteBuf heldAuthSuccess;
+  private ForwardedFrame originStartup;
+  private ForwardedFrame targetStartup;
+  private final ClientAuthentication authentication;
 
   /**
    * @param backendListener told of the backend connections' events and closing, once they are open
@@ -85,6 +68,7 @@ public final class ClientHandshake {
     this.session = session;
     this.context = session.context();
     this.backendListener = backendListener;
+    this.authentication = new ClientAuthentication(session, this::becomeReady);
   }
 
   /** Starts the handshake-timeout clock; call when the connection is accepted. */
@@ -130,7 +114,7 @@ public final class ClientHandshake {
                 "Unexpected message " + MessageCodec.opcodeName(opcode) + " during the handshake"),
             frameVersion);
       }
-      case AUTHENTICATING -> onAuthResponse(frame, streamId);
+      case AUTHENTICATING -> authentication.onAuthResponse(frame, streamId);
       default -> frame.release();
     }
   }
@@ -237,8 +221,10 @@ public final class ClientHandshake {
       session.close();
       return;
     }
-    originStartup = new Forwarded(origin, streamId, this::onStartupAnswer);
-    targetStartup = new Forwarded(target, streamId, this::onStartupAnswer);
+    originStartup = new ForwardedFrame(session, origin, streamId, this::onStartupAnswer);
+    targetStartup = new ForwardedFrame(session, target, streamId, this::onStartupAnswer);
+    // Each cluster's STARTUP gets its own stream id in its header: target's is a copy (once per
+    // connection, not on the request path).
     origin.send(startup.copy(), originStartup);
     target.send(startup, targetStartup);
     // Everything after the STARTUP may be compressed.
@@ -258,52 +244,24 @@ public final class ClientHandshake {
     }
   }
 
-  private void onStartupAnswer(Forwarded answered) {
-    boolean lost = answered.failure != null && !answered.timedOut();
-    if (!lost && (!originStartup.isDone() || !targetStartup.isDone())) {
+  private void onStartupAnswer(ForwardedFrame answered) {
+    if (!answered.connectionLost() && (!originStartup.isDone() || !targetStartup.isDone())) {
       // Both answers are needed; a connection lost ends the handshake at once.
       return;
     }
-    if (originStartup.failure != null || targetStartup.failure != null) {
+    if (originStartup.failed() || targetStartup.failed()) {
       ReferenceCountUtil.safeRelease(originStartup.take());
       ReferenceCountUtil.safeRelease(targetStartup.take());
-      failHandshake(answered.clientStreamId, List.of(originStartup, targetStartup));
+      String message =
+          ForwardedFrame.failure(
+              List.of(originStartup, targetStartup),
+              context.settings().requestTimeout().toMillis());
+      LOG.warn("[client {}] STARTUP {}", session.label(), message);
+      session.reply(answered.clientStreamId, MessageCodec.serverError(message));
+      session.close();
       return;
     }
     onStartupAnswered(answered.clientStreamId, originStartup.take(), targetStartup.take());
-  }
-
-  /**
-   * A cluster did not answer a forwarded handshake frame (no answer in time, or its connection was
-   * lost): the client gets an error, and the connection closes.
-   */
-  private void failHandshake(int clientStreamId, List<Forwarded> requests) {
-    List<String> silent = new ArrayList<>(2);
-    String reason = null;
-    for (Forwarded forwarded : requests) {
-      if (forwarded.timedOut()) {
-        silent.add(forwarded.cluster());
-      } else if (forwarded.failure != null && reason == null) {
-        reason =
-            "Ferry lost its connection to "
-                + forwarded.cluster()
-                + ": "
-                + (forwarded.failure instanceof BackendConnection.BackendClosedException closed
-                    ? closed.reason()
-                    : forwarded.failure.getMessage());
-      }
-    }
-    String message =
-        reason != null
-            ? reason
-            : "Ferry received no answer from "
-                + String.join(" and ", silent)
-                + " within "
-                + context.settings().requestTimeout().toMillis()
-                + " ms (request-timeout)";
-    LOG.warn("[client {}] STARTUP {}", session.label(), message);
-    session.reply(clientStreamId, MessageCodec.serverError(message));
-    session.close();
   }
 
   /** Both clusters answered the client's STARTUP. */
@@ -353,11 +311,7 @@ public final class ClientHandshake {
     }
     boolean clientOnOrigin = credentialsCluster == ClusterRole.ORIGIN;
     ByteBuf clientChallenge = clientOnOrigin ? originAnswer : targetAnswer;
-    ByteBuf otherAnswer = clientOnOrigin ? targetAnswer : originAnswer;
-    if (Frames.opcode(otherAnswer) == Opcode.AUTHENTICATE) {
-      startFerryAuthentication(credentialsCluster.other(), otherAnswer);
-    }
-    otherAnswer.release();
+    authentication.begin(clientOnOrigin ? targetAnswer : originAnswer);
     LOG.debug(
         "[client {}] {} asks for authentication: the client's credentials go to it",
         session.label(),
@@ -387,157 +341,6 @@ public final class ClientHandshake {
       pipeline.addBefore(
           HandlerNames.CLIENT, HandlerNames.COMPRESSOR, new FrameCompressor(session.compression()));
     }
-  }
-
-  /** Authenticates to {@code role} with Ferry's configured credentials for it. */
-  private void startFerryAuthentication(ClusterRole role, ByteBuf authenticate) {
-    ClusterSettings cluster = context.settings().cluster(role);
-    BackendConnection connection = session.backend(role);
-    if (!cluster.hasCredentials()) {
-      onFerryAuthenticationFailed(
-          role.id()
-              + " "
-              + Endpoints.format(connection.node())
-              + " requires authentication, but Ferry has no credentials for it: set "
-              + cluster.credentialSettings());
-      return;
-    }
-    String authenticator =
-        ((Authenticate) context.codec().decodeResponse(authenticate).message).authenticator;
-    String refusal =
-        role.id()
-            + " "
-            + Endpoints.format(connection.node())
-            + " refused Ferry's configured credentials ("
-            + cluster.usernameVariable()
-            + "="
-            + cluster.username()
-            + "): ";
-    ferryAuthentication =
-        BackendHandshake.authenticate(
-            new CqlClient(connection, context.codec()),
-            new PlainTextAuthenticator(cluster.username(), cluster.password(), authenticator));
-    ferryAuthentication.whenComplete(
-        (ok, failure) -> {
-          if (session.isClosed()) {
-            return;
-          }
-          if (failure != null) {
-            onFerryAuthenticationFailed(refusal + BackendHandshake.unwrap(failure).getMessage());
-            session.flush();
-            return;
-          }
-          LOG.debug("[client {}] Ferry authenticated to {}", session.label(), role.id());
-          if (heldAuthSuccess != null) {
-            ByteBuf success = heldAuthSuccess;
-            heldAuthSuccess = null;
-            becomeReady(success);
-            session.flush();
-          }
-        });
-  }
-
-  /**
-   * Ferry could not authenticate to the cluster it holds credentials for: the client's exchange
-   * ends with an AUTHENTICATION_ERROR, now if it is waiting, else at its next AUTH_RESPONSE.
-   */
-  private void onFerryAuthenticationFailed(String message) {
-    LOG.error("[client {}] {}", session.label(), message);
-    authenticationFailure = message;
-    if (heldAuthSuccess != null) {
-      int streamId = Frames.streamId(heldAuthSuccess);
-      heldAuthSuccess.release();
-      heldAuthSuccess = null;
-      failAuthentication(streamId, message);
-    }
-  }
-
-  private void onAuthResponse(ByteBuf frame, int streamId) {
-    int opcode = Frames.opcode(frame);
-    if (opcode != Opcode.AUTH_RESPONSE) {
-      frame.release();
-      session.reply(
-          streamId,
-          MessageCodec.protocolError(
-              "Unexpected message " + MessageCodec.opcodeName(opcode) + " during authentication"));
-      return;
-    }
-    if (authenticationFailure != null) {
-      frame.release();
-      failAuthentication(streamId, authenticationFailure);
-      return;
-    }
-    if (authResponse != null && !authResponse.isDone()) {
-      frame.release();
-      protocolViolation("AUTH_RESPONSE sent before the previous one was answered");
-      return;
-    }
-    session
-        .clientTokens()
-        .record(ProtocolPrimitives.getBytes(frame, Frames.requestMessageIndex(frame)));
-    BackendConnection connection = session.backend(session.credentialsCluster());
-    authResponse = new Forwarded(connection, streamId, this::onAuthResponseAnswered);
-    connection.send(frame, authResponse);
-    connection.flush();
-  }
-
-  /** The cluster holding the client's credentials answered an AUTH_RESPONSE. */
-  private void onAuthResponseAnswered(Forwarded request) {
-    if (request.failure != null) {
-      failHandshake(request.clientStreamId, List.of(request));
-      return;
-    }
-    ByteBuf answer = request.take();
-    int clientStreamId = request.clientStreamId;
-    if (authenticationFailure != null) {
-      answer.release();
-      failAuthentication(clientStreamId, authenticationFailure);
-      return;
-    }
-    Frames.setStreamId(answer, clientStreamId);
-    switch (Frames.opcode(answer)) {
-      case Opcode.AUTH_CHALLENGE -> session.write(answer);
-      case Opcode.AUTH_SUCCESS -> {
-        if (ferryAuthentication == null || ferryAuthentication.isDone()) {
-          becomeReady(answer);
-        } else {
-          heldAuthSuccess = answer;
-        }
-      }
-      case Opcode.ERROR -> {
-        Message refusal = context.codec().decodeResponse(answer).message;
-        answer.release();
-        ClusterRole cluster = session.credentialsCluster();
-        String reason = refusal instanceof Error error ? error.message : String.valueOf(refusal);
-        String message =
-            cluster.id()
-                + " "
-                + Endpoints.format(session.backend(cluster).node())
-                + " refused the client's credentials: "
-                + reason;
-        LOG.info("[client {}] {}", session.label(), message);
-        int code =
-            refusal instanceof Error error ? error.code : ProtocolConstants.ErrorCode.AUTH_ERROR;
-        session.reply(clientStreamId, new Error(code, message));
-        session.close();
-      }
-      default -> {
-        String message =
-            "unexpected answer to AUTH_RESPONSE from "
-                + session.credentialsCluster().id()
-                + ": "
-                + MessageCodec.opcodeName(Frames.opcode(answer));
-        answer.release();
-        LOG.warn("[client {}] {}", session.label(), message);
-        session.reply(clientStreamId, MessageCodec.serverError(message));
-        session.close();
-      }
-    }
-  }
-
-  private void failAuthentication(int streamId, String message) {
-    session.reply(streamId, new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, message));
-    session.close();
   }
 
   /** Sends the READY or AUTH_SUCCESS that ends the handshake; requests are routed from now on. */
@@ -583,7 +386,7 @@ public final class ClientHandshake {
     if (phase == Phase.READY || phase == Phase.CLOSED) {
       return;
     }
-    if (phase == Phase.HANDSHAKE || (authResponse != null && !authResponse.isDone())) {
+    if (phase == Phase.HANDSHAKE || authentication.isWaitingForCluster()) {
       // Ferry is the one waiting, for a cluster: connection-timeout and request-timeout bound that.
       deadline = scheduleDeadline();
       return;
@@ -607,13 +410,6 @@ public final class ClientHandshake {
     session.close();
   }
 
-  /** A protocol error during the handshake: fatal for this connection only. */
-  private void protocolViolation(String problem) {
-    LOG.error("[client {}] protocol error: {}; closing the connection", session.label(), problem);
-    session.reply(0, MessageCodec.protocolError(problem));
-    session.close();
-  }
-
   /** The client connection ended: what the handshake holds is released. */
   public void end() {
     if (deadline != null) {
@@ -621,76 +417,11 @@ public final class ClientHandshake {
     }
     ReferenceCountUtil.safeRelease(pendingStartup);
     pendingStartup = null;
-    ReferenceCountUtil.safeRelease(heldAuthSuccess);
-    heldAuthSuccess = null;
-    for (Forwarded forwarded : new Forwarded[] {originStartup, targetStartup, authResponse}) {
+    authentication.end();
+    for (ForwardedFrame forwarded : new ForwardedFrame[] {originStartup, targetStartup}) {
       if (forwarded != null) {
         forwarded.abandon();
       }
-    }
-  }
-
-  /** A handshake frame of the client's forwarded to one cluster, and what became of it. */
-  private final class Forwarded extends OwnRequest {
-    final int clientStreamId;
-    private final BackendConnection to;
-    private final Consumer<Forwarded> onDone;
-    private ByteBuf answer;
-    RuntimeException failure;
-    private boolean done;
-    private boolean abandoned;
-
-    Forwarded(BackendConnection to, int clientStreamId, Consumer<Forwarded> onDone) {
-      this.to = to;
-      this.clientStreamId = clientStreamId;
-      this.onDone = onDone;
-    }
-
-    boolean isDone() {
-      return done;
-    }
-
-    boolean timedOut() {
-      return failure instanceof BackendConnection.OwnRequestTimeoutException;
-    }
-
-    /** The answer, now the caller's. */
-    ByteBuf take() {
-      ByteBuf taken = answer;
-      answer = null;
-      return taken;
-    }
-
-    String cluster() {
-      return to.role().id() + " " + Endpoints.format(to.node());
-    }
-
-    @Override
-    protected void answered(ByteBuf frame) {
-      done = true;
-      if (abandoned || session.isClosed()) {
-        frame.release();
-        return;
-      }
-      answer = frame;
-      onDone.accept(this);
-      session.flush();
-    }
-
-    @Override
-    protected void failed(RuntimeException cause) {
-      done = true;
-      failure = cause;
-      if (!abandoned && !session.isClosed()) {
-        onDone.accept(this);
-        session.flush();
-      }
-    }
-
-    void abandon() {
-      abandoned = true;
-      // An answer is kept only while the other cluster's is awaited.
-      ReferenceCountUtil.safeRelease(take());
     }
   }
 }

@@ -6,6 +6,8 @@ import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.compression.Compression;
 import io.ferry.proxy.compression.FrameCompressor;
 import io.ferry.proxy.compression.FrameDecompressor;
+import io.ferry.proxy.config.ClusterSettings;
+import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.FrameWriter;
 import io.ferry.proxy.frame.Frames;
@@ -88,7 +90,27 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
       int protocolVersion,
       Duration requestTimeout,
       NodeMetrics metrics,
-      Optional<ClusterTls> tls) {}
+      Optional<ClusterTls> tls) {
+
+    /** A connection to a node of {@code cluster}, as the settings say. */
+    public static Options of(
+        ClusterSettings cluster,
+        ProxySettings proxy,
+        String logPrefix,
+        int protocolVersion,
+        NodeMetrics metrics,
+        Optional<ClusterTls> tls) {
+      return new Options(
+          cluster.role(),
+          logPrefix,
+          proxy.maxStreamIds(),
+          proxy.maxOrphanedStreamIds(),
+          protocolVersion,
+          proxy.requestTimeout(),
+          metrics,
+          tls);
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
 

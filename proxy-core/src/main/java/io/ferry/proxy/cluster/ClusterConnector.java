@@ -157,15 +157,7 @@ public final class ClusterConnector {
               node,
               remaining,
               proxy.heartbeat().interval(),
-              new BackendConnection.Options(
-                  cluster.role(),
-                  logPrefix,
-                  proxy.maxStreamIds(),
-                  proxy.maxOrphanedStreamIds(),
-                  protocolVersion,
-                  proxy.requestTimeout(),
-                  meters,
-                  tls))
+              BackendConnection.Options.of(cluster, proxy, logPrefix, protocolVersion, meters, tls))
           .whenComplete(
               (connection, failure) -> {
                 if (failure == null) {

@@ -192,13 +192,11 @@ public final class ControlConnection {
                 address,
                 cluster.connectionTimeout(),
                 proxy.heartbeat().interval(),
-                new BackendConnection.Options(
-                    cluster.role(),
+                BackendConnection.Options.of(
+                    cluster,
+                    proxy,
                     logPrefix,
-                    proxy.maxStreamIds(),
-                    proxy.maxOrphanedStreamIds(),
                     candidateVersion.code(),
-                    proxy.requestTimeout(),
                     NodeMetrics.detached(),
                     tls),
                 codec),

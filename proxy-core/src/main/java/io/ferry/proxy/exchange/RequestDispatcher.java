@@ -93,11 +93,7 @@ public final class RequestDispatcher {
       case Opcode.STARTUP, Opcode.AUTH_RESPONSE -> {
         frame.release();
         session.reply(
-            streamId,
-            MessageCodec.protocolError(
-                "Unexpected message "
-                    + MessageCodec.opcodeName(opcode)
-                    + ", the connection is already started"));
+            streamId, MessageCodec.unexpected(opcode, ", the connection is already started"));
       }
       default ->
           forwarder.forward(

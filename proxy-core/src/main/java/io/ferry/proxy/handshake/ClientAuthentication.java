@@ -144,10 +144,7 @@ final class ClientAuthentication {
     int opcode = Frames.opcode(frame);
     if (opcode != Opcode.AUTH_RESPONSE) {
       frame.release();
-      session.reply(
-          streamId,
-          MessageCodec.protocolError(
-              "Unexpected message " + MessageCodec.opcodeName(opcode) + " during authentication"));
+      session.reply(streamId, MessageCodec.unexpected(opcode, " during authentication"));
       return;
     }
     if (ferryFailure != null) {

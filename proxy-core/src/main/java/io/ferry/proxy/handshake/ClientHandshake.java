@@ -109,10 +109,7 @@ public final class ClientHandshake {
         int opcode = Frames.opcode(frame);
         frame.release();
         session.reply(
-            streamId,
-            MessageCodec.protocolError(
-                "Unexpected message " + MessageCodec.opcodeName(opcode) + " during the handshake"),
-            frameVersion);
+            streamId, MessageCodec.unexpected(opcode, " during the handshake"), frameVersion);
       }
       case AUTHENTICATING -> authentication.onAuthResponse(frame, streamId);
       default -> frame.release();
@@ -156,10 +153,7 @@ public final class ClientHandshake {
       frame.release();
       session.reply(
           streamId,
-          MessageCodec.protocolError(
-              "Unexpected message "
-                  + MessageCodec.opcodeName(opcode)
-                  + ", expecting STARTUP or OPTIONS"),
+          MessageCodec.unexpected(opcode, ", expecting STARTUP or OPTIONS"),
           frameVersion);
     }
   }

@@ -114,6 +114,13 @@ public final class MessageCodec {
   }
 
   /** Lower-case hexadecimal, as Cassandra prints prepared ids. */
+  /**
+   * The PROTOCOL_ERROR for a request that has no place where it came, e.g. "during the handshake".
+   */
+  public static Error unexpected(int opcode, String where) {
+    return protocolError("Unexpected message " + opcodeName(opcode) + where);
+  }
+
   /** A request opcode's name, as logs and errors give it. */
   public static String opcodeName(int opcode) {
     return switch (opcode) {

@@ -12,26 +12,20 @@ import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.request.Batch;
 import com.datastax.oss.protocol.internal.request.Execute;
 import com.datastax.oss.protocol.internal.request.Prepare;
-import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.request.query.QueryOptions;
-import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import com.datastax.oss.protocol.internal.response.result.Void;
 import io.ferry.proxy.Proxy;
-import io.ferry.proxy.config.ConfigLoader;
-import io.ferry.proxy.config.ProxyOption;
-import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
+import io.ferry.proxy.scripted.ScriptedMigration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,10 +44,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ForgottenPreparedStatementsTest {
 
-  private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
   private static final String WRITE = "INSERT INTO ks.t (k) VALUES (1)";
   private static final String OTHER_WRITE = "INSERT INTO ks.t (k) VALUES (2)";
 
+  private ScriptedMigration migration;
   private ScriptedCqlServer origin;
   private ScriptedCqlServer target;
   private SimpleMeterRegistry registry;
@@ -62,31 +56,18 @@ class ForgottenPreparedStatementsTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = new ScriptedCqlServer("127.0.0.141", Set.of(4), "o", MURMUR3);
-    target = new ScriptedCqlServer("127.0.0.142", Set.of(4), "t", MURMUR3);
-    Map<String, String> env =
-        Map.of(
-            "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.141",
-            "ZDM_TARGET_CONTACT_POINTS", "127.0.0.142",
-            "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.1",
-            "ZDM_PROXY_LISTEN_PORT", "0");
-    registry = new SimpleMeterRegistry();
-    proxy =
-        new Proxy(
-            ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))),
-            registry);
-    proxy.start().get(10, TimeUnit.SECONDS);
-    client = new RawCqlClient(proxy.listenAddress());
-    client.send(4, 0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
-    assertThat(client.receive().message).isInstanceOf(Ready.class);
+    migration = ScriptedMigration.start("127.0.0.141", "127.0.0.142", Map.of());
+    origin = migration.origin;
+    target = migration.target;
+    registry = migration.registry;
+    proxy = migration.proxy;
+    client = migration.readyClient();
   }
 
   @AfterEach
   void stop() throws IOException {
     client.close();
-    proxy.shutdown();
-    origin.close();
-    target.close();
+    migration.close();
   }
 
   @Test

@@ -8,27 +8,20 @@ import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.request.Execute;
 import com.datastax.oss.protocol.internal.request.Prepare;
 import com.datastax.oss.protocol.internal.request.Query;
-import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.request.query.QueryOptions;
 import com.datastax.oss.protocol.internal.response.Error;
-import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.common.ReadMode;
-import io.ferry.proxy.config.ConfigLoader;
-import io.ferry.proxy.config.ProxyOption;
-import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.routing.Router;
 import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
+import io.ferry.proxy.scripted.ScriptedMigration;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadModeSwitchTest {
 
-  private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
-
+  private ScriptedMigration migration;
   private ScriptedCqlServer origin;
   private ScriptedCqlServer target;
   private Proxy proxy;
@@ -51,30 +43,21 @@ class ReadModeSwitchTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = new ScriptedCqlServer("127.0.0.143", Set.of(4), "o", MURMUR3);
-    target = new ScriptedCqlServer("127.0.0.144", Set.of(4), "t", MURMUR3);
-    Map<String, String> env =
-        Map.of(
-            "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.143",
-            "ZDM_TARGET_CONTACT_POINTS", "127.0.0.144",
-            "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.1",
-            "ZDM_PROXY_LISTEN_PORT", "0",
-            "ZDM_PRIMARY_CLUSTER", "ORIGIN",
-            "ZDM_READ_MODE", "PRIMARY_ONLY");
-    proxy =
-        new Proxy(ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))));
-    proxy.start().get(10, TimeUnit.SECONDS);
-    client = new RawCqlClient(proxy.listenAddress());
-    client.send(4, 0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
-    assertThat(client.receive().message).isInstanceOf(Ready.class);
+    migration =
+        ScriptedMigration.start(
+            "127.0.0.143",
+            "127.0.0.144",
+            Map.of("ZDM_PRIMARY_CLUSTER", "ORIGIN", "ZDM_READ_MODE", "PRIMARY_ONLY"));
+    origin = migration.origin;
+    target = migration.target;
+    proxy = migration.proxy;
+    client = migration.readyClient();
   }
 
   @AfterEach
   void stop() throws IOException {
     client.close();
-    proxy.shutdown();
-    origin.close();
-    target.close();
+    migration.close();
   }
 
   @Test

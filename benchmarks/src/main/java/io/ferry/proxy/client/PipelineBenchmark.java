@@ -152,7 +152,6 @@ public class PipelineBenchmark {
       ClusterRole role, EmbeddedChannel channel, ProxyContext context) {
     return BackendChannels.install(
         channel.pipeline(),
-        Duration.ofHours(1),
         new BackendConnection.Options(
             role,
             "[" + role + "]",
@@ -160,6 +159,7 @@ public class PipelineBenchmark {
             1024,
             VERSION,
             Duration.ofSeconds(10),
+            Duration.ofHours(1),
             context.metrics().node(role, channel.remoteAddress().toString()),
             Optional.empty()));
   }

@@ -12,16 +12,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Opens every one of Ferry's TCP connections to nodes, whatever it is for, with the one backend
- * pipeline: TLS first when the cluster uses it, the frame decoder, the idle handler that triggers
- * heartbeats, then the {@link BackendConnection}. No Nagle delay, a connect timeout.
+ * pipeline: TLS first when the cluster uses it, the frame decoder, then the {@link
+ * BackendConnection}. No Nagle delay, a connect timeout.
  *
  * <p>Thread-safe; the channel lives on the given event loop.
  */
@@ -36,14 +34,11 @@ public final class BackendChannels {
    * Connects to {@code node}; the future completes with the connection once it is connected and,
    * with TLS, once the handshake succeeded. It fails with the connect failure or with the {@link
    * io.ferry.proxy.tls.TlsFailureException} that says why the handshake failed.
-   *
-   * @param heartbeatInterval how long the connection may stay without writes before a heartbeat
    */
   public static CompletableFuture<BackendConnection> open(
       EventLoop eventLoop,
       InetSocketAddress node,
       Duration connectTimeout,
-      Duration heartbeatInterval,
       BackendConnection.Options options) {
     ChannelFuture connect =
         new Bootstrap()
@@ -63,7 +58,7 @@ public final class BackendChannels {
                                 pipeline.addLast(
                                     HandlerNames.TLS,
                                     tls.newHandler(channel.alloc(), node, connectTimeout)));
-                    install(pipeline, heartbeatInterval, options);
+                    install(pipeline, options);
                   }
                 })
             .connect(node);
@@ -94,17 +89,14 @@ public final class BackendChannels {
 
   /**
    * Adds the backend handlers after whatever {@code pipeline} holds (TLS, on a socket): the frame
-   * decoder, the idle handler and the connection. Also for channels without a socket, such as the
-   * embedded ones of the pipeline benchmarks.
+   * decoder and the connection. Also for channels without a socket, such as the embedded ones of
+   * the pipeline benchmarks.
    */
   public static BackendConnection install(
-      ChannelPipeline pipeline, Duration heartbeatInterval, BackendConnection.Options options) {
+      ChannelPipeline pipeline, BackendConnection.Options options) {
     BackendConnection connection = new BackendConnection(pipeline.channel(), options);
     pipeline
         .addLast(HandlerNames.FRAME_DECODER, new FrameDecoder(MAX_FRAME_LENGTH, true))
-        .addLast(
-            HandlerNames.IDLE,
-            new IdleStateHandler(0, heartbeatInterval.toMillis(), 0, TimeUnit.MILLISECONDS))
         .addLast(HandlerNames.BACKEND, connection);
     return connection;
   }

@@ -24,7 +24,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -79,6 +78,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
    * @param maxOrphans orphans tolerated before the node is deemed unresponsive
    * @param protocolVersion the version of every frame on it
    * @param requestTimeout how long Ferry's own requests wait for an answer
+   * @param heartbeatInterval how long the connection may go without a write before a heartbeat
    * @param metrics the meters of the node it reaches
    * @param tls the cluster's TLS, to explain a TLS failure after the handshake
    */
@@ -89,6 +89,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
       int maxOrphans,
       int protocolVersion,
       Duration requestTimeout,
+      Duration heartbeatInterval,
       NodeMetrics metrics,
       Optional<ClusterTls> tls) {
 
@@ -107,6 +108,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
           proxy.maxOrphanedStreamIds(),
           protocolVersion,
           proxy.requestTimeout(),
+          proxy.heartbeat().interval(),
           metrics,
           tls);
     }
@@ -128,6 +130,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
   private Compression compression;
   private boolean segmented;
   private boolean heartbeatInFlight;
+  // Whether anything was written since the last heartbeat check: one field, where an
+  // IdleStateHandler would allocate a promise and a listener per write.
+  private boolean wroteSinceCheck;
+  private ScheduledFuture<?> heartbeatCheck;
   private ScheduledFuture<?> expiryCheck;
   private String closeReason;
   private RuntimeException closeCause;
@@ -201,6 +207,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
    * of {@code buffer}.
    */
   public void write(ByteBuf buffer) {
+    wroteSinceCheck = true;
     writer.write(buffer);
   }
 
@@ -392,12 +399,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         oversized.streamId());
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    if (event instanceof IdleStateEvent) {
-      sendHeartbeat();
+  /** Every heartbeat interval: a connection nothing was written to since the last check is idle. */
+  private void checkIdle() {
+    if (wroteSinceCheck) {
+      wroteSinceCheck = false;
     } else {
-      ctx.fireUserEventTriggered(event);
+      sendHeartbeat();
     }
   }
 
@@ -468,6 +475,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     if (!counted) {
       counted = true;
       metrics.connectionOpened();
+      long interval = options.heartbeatInterval().toNanos();
+      heartbeatCheck =
+          channel
+              .eventLoop()
+              .scheduleAtFixedRate(this::checkIdle, interval, interval, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -479,6 +491,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     if (expiryCheck != null) {
       expiryCheck.cancel(false);
       expiryCheck = null;
+    }
+    if (heartbeatCheck != null) {
+      heartbeatCheck.cancel(false);
     }
     // Ids still reserved die with the connection.
     metrics.streamIdsInUse(-requests.inUse());

@@ -41,10 +41,9 @@ public final class CqlClient {
       EventLoop eventLoop,
       InetSocketAddress node,
       Duration connectTimeout,
-      Duration heartbeatInterval,
       BackendConnection.Options options,
       MessageCodec codec) {
-    return BackendChannels.open(eventLoop, node, connectTimeout, heartbeatInterval, options)
+    return BackendChannels.open(eventLoop, node, connectTimeout, options)
         .thenApply(
             connection -> {
               CqlClient client = new CqlClient(connection, codec);

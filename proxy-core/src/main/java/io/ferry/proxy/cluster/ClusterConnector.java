@@ -156,7 +156,6 @@ public final class ClusterConnector {
               eventLoop,
               node,
               remaining,
-              proxy.heartbeat().interval(),
               BackendConnection.Options.of(cluster, proxy, logPrefix, protocolVersion, meters, tls))
           .whenComplete(
               (connection, failure) -> {

@@ -191,7 +191,6 @@ public final class ControlConnection {
                 eventLoop,
                 address,
                 cluster.connectionTimeout(),
-                proxy.heartbeat().interval(),
                 BackendConnection.Options.of(
                     cluster,
                     proxy,

@@ -10,12 +10,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,13 +43,11 @@ class BackendConnectionTest {
                 2,
                 4,
                 Duration.ofSeconds(10),
+                Duration.ofMillis(100),
                 new ProxyMetrics(registry, "zdm", List.of(), List.of(), List.of(), () -> 0, () -> 0)
                     .node(ClusterRole.TARGET, "10.0.0.1:9042"),
                 Optional.empty()));
-    channel
-        .pipeline()
-        .addLast(new IdleStateHandler(0, 100, 0, TimeUnit.MILLISECONDS))
-        .addLast(connection);
+    channel.pipeline().addLast(connection);
     connection.setListener(
         new BackendConnection.Listener() {
           @Override

@@ -11,7 +11,7 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.tls.ClusterTls;
 import io.netty.buffer.ByteBufAllocator;
@@ -138,7 +138,7 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * The node of this cluster at {@code ip}.
    *
-   * @throws ApiException 400 naming the address and the cluster's nodes if there is none
+   * @throws InvalidArgumentsException naming the address and the cluster's nodes if there is none
    */
   public Node requireNode(String ip) {
     List<Node> nodes = nodes();
@@ -150,7 +150,7 @@ public final class ClusterSession implements AutoCloseable {
         return node;
       }
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         "node_ip: "
             + ip
             + " is not a node of cluster "
@@ -163,7 +163,7 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * The keyspace's metadata.
    *
-   * @throws ApiException 400 naming the keyspace if the cluster has none of that name
+   * @throws InvalidArgumentsException naming the keyspace if the cluster has none of that name
    */
   public KeyspaceMetadata requireKeyspace(String keyspace) {
     return session()
@@ -171,7 +171,7 @@ public final class ClusterSession implements AutoCloseable {
         .getKeyspace(com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(keyspace))
         .orElseThrow(
             () ->
-                ApiException.invalidArguments(
+                new InvalidArgumentsException(
                     "ks_name: keyspace "
                         + keyspace
                         + " does not exist in cluster "
@@ -191,7 +191,7 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * Checks that every table exists in the keyspace.
    *
-   * @throws ApiException 400 naming the first unknown table and the keyspace's tables
+   * @throws InvalidArgumentsException naming the first unknown table and the keyspace's tables
    */
   public void requireTables(String keyspace, List<String> tables) {
     KeyspaceMetadata metadata = requireKeyspace(keyspace);
@@ -199,7 +199,7 @@ public final class ClusterSession implements AutoCloseable {
     metadata.getTables().keySet().forEach(id -> known.add(id.asInternal()));
     for (String table : tables) {
       if (!known.contains(table)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "table "
                 + keyspace
                 + "."

@@ -9,7 +9,7 @@ import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.ring.TableSizes;
 import io.ferry.admin.ring.TokenRing;
 import io.ferry.admin.ring.TokenSpan;
@@ -82,7 +82,7 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
             .map(Map.Entry::getKey)
             .toList();
     if (!incremental.isEmpty() && !dse) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "incremental: Incremental NodeSync is not supported on cluster "
               + cluster.id()
               + " (Apache Cassandra; see supports_incremental in GET /"
@@ -239,7 +239,7 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
   private List<TableSummary> tableSummaries(String onlyKeyspace) {
     TableCatalog catalog = TableCatalog.of(cluster.cql());
     if (onlyKeyspace != null && !catalog.keyspaceExists(onlyKeyspace)) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "keyspace: " + onlyKeyspace + " does not exist in cluster " + cluster.id());
     }
     TreeSet<String> enabled = new TreeSet<>(enabledTables());

@@ -1,6 +1,6 @@
 package io.ferry.admin.ops;
 
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -44,7 +44,7 @@ public enum NodeAction {
   /**
    * The bulk action named {@code name}.
    *
-   * @throws ApiException 400 listing the actions if there is none
+   * @throws InvalidArgumentsException listing the actions if there is none
    */
   public static NodeAction bulkAction(String name) {
     for (NodeAction action : values()) {
@@ -52,7 +52,7 @@ public enum NodeAction {
         return action;
       }
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         "action: "
             + name
             + " (expected one of: "

@@ -3,9 +3,11 @@ package io.ferry.admin.ops;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
-import io.ferry.admin.http.ErrorMapping;
-import io.ferry.admin.http.HttpResponse;
+import io.ferry.admin.errors.AdminException;
+import io.ferry.admin.errors.ConflictException;
+import io.ferry.admin.errors.NotFoundException;
+import io.ferry.admin.errors.OperationFailedException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.requests.AdminRequest;
 import io.ferry.admin.requests.Leases;
 import java.time.Duration;
@@ -58,12 +60,12 @@ public final class Operations {
   /**
    * The cluster of that id.
    *
-   * @throws ApiException 404 naming the managed clusters if there is none
+   * @throws NotFoundException naming the managed clusters if there is none
    */
   public ManagedCluster cluster(String id) {
     ManagedCluster cluster = clusters.get(id);
     if (cluster == null) {
-      throw ApiException.notFound(
+      throw new NotFoundException(
           "cluster_id: "
               + id
               + " is not a cluster Ferry manages (expected one of: "
@@ -125,28 +127,35 @@ public final class Operations {
   /** A request that was started: its id, and what it will end with. */
   public record Started(UUID id, CompletableFuture<String> done) {}
 
+  /** How a started operation stands once {@code operation-wait} is over, or it ended sooner. */
+  public sealed interface Progress {
+    /** It succeeded, with this message. */
+    record Done(String message) implements Progress {}
+
+    /** It goes on; {@code GET /request/{id}/status} follows it. */
+    record StillRunning(UUID id) implements Progress {}
+  }
+
   /**
-   * What an OpsCenter call that "returns null" answers: {@code null} once the operation has
-   * succeeded within {@code operation-wait}, its error if it failed, else 202 with the request id
-   * (it goes on; {@code GET /request/{id}/status} follows it).
+   * Waits up to {@code operation-wait} for a started operation.
+   *
+   * @throws AdminException what the operation threw, when it is one
+   * @throws OperationFailedException when it failed otherwise
    */
-  public HttpResponse nullWhenDone(Started started) throws Exception {
+  public Progress await(Started started) throws InterruptedException {
     try {
-      started.done().get(operationWait.toMillis(), TimeUnit.MILLISECONDS);
-      return HttpResponse.ok(null);
+      return new Progress.Done(started.done().get(operationWait.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
-      return new HttpResponse(
-          202, com.fasterxml.jackson.databind.node.TextNode.valueOf(started.id().toString()));
+      return new Progress.StillRunning(started.id());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof StepFailure failure) {
         cause = failure.getCause();
       }
-      if (cause instanceof ApiException api) {
-        throw api;
+      if (cause instanceof AdminException refused) {
+        throw refused;
       }
-      return ErrorMapping.error(
-          500, "OperationFailed", "request " + started.id() + " failed: " + cause.getMessage());
+      throw new OperationFailedException(started.id(), String.valueOf(cause.getMessage()), cause);
     }
   }
 
@@ -428,15 +437,13 @@ public final class Operations {
       }
     }
     if (!unreachable.isEmpty()) {
-      throw new ApiException(
-          503,
-          "Unavailable",
+      throw new UnavailableException(
           "request "
               + id
               + " not found, and cannot read the requests of "
               + String.join(", ", unreachable));
     }
-    throw ApiException.notFound("request_id: no request " + id);
+    throw new NotFoundException("request_id: no request " + id);
   }
 
   /** Asks a job to stop before its next step, whichever Ferry instance runs it. */
@@ -444,13 +451,10 @@ public final class Operations {
     Found found = find(id);
     AdminRequest request = found.request();
     if (!request.isRunning()) {
-      throw new ApiException(
-          409, "Conflict", "request " + id + " has already ended (" + request.state() + ")");
+      throw new ConflictException("request " + id + " has already ended (" + request.state() + ")");
     }
     if (request.children().isEmpty()) {
-      throw new ApiException(
-          409,
-          "Conflict",
+      throw new ConflictException(
           "request "
               + id
               + " ("
@@ -506,7 +510,7 @@ public final class Operations {
     Leases.Outcome outcome;
     try {
       outcome = cluster.leases().acquire(plan.lease(), job.id(), false);
-    } catch (ApiException e) {
+    } catch (UnavailableException e) {
       return; // no quorum: nobody can take it over now
     }
     if (!(outcome instanceof Leases.Outcome.Acquired)) {

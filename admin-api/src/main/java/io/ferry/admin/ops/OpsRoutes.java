@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
@@ -102,7 +102,7 @@ public final class OpsRoutes {
     ManagedCluster cluster = cluster(operations, request);
     String ip = node(cluster, request);
     if (request.body().length > 0 && OperationArguments.body(request.body()) != null) {
-      throw ApiException.invalidArguments(action.wireName() + " takes no body");
+      throw new InvalidArgumentsException(action.wireName() + " takes no body");
     }
     return runNullWhenDone(
         operations,
@@ -135,7 +135,17 @@ public final class OpsRoutes {
     // A node whose JMX cannot be reached is a 503 before any request is recorded.
     cluster.jmx().connection(ip);
     Step step = new Step(Operations.newId(), action.wireName(), ip, arguments);
-    return operations.nullWhenDone(operations.start(cluster, step, request.caller()));
+    return nullWhenDone(operations.await(operations.start(cluster, step, request.caller())));
+  }
+
+  /**
+   * What an OpsCenter call that "returns null" answers: {@code null} once the operation has
+   * succeeded within {@code operation-wait}, else 202 with the request id.
+   */
+  private static HttpResponse nullWhenDone(Operations.Progress progress) {
+    return progress instanceof Operations.Progress.StillRunning running
+        ? new HttpResponse(202, TextNode.valueOf(running.id().toString()))
+        : HttpResponse.ok(null);
   }
 
   private static HttpResponse move(Operations operations, HttpRequest request) throws Exception {
@@ -173,7 +183,7 @@ public final class OpsRoutes {
             OperationArguments.body(request.body()),
             Set.of("ips", "action", "is_rolling", "sleep", "args"));
     if (!body.has("action")) {
-      throw ApiException.invalidArguments("action: missing (expected e.g. \"flush\")");
+      throw new InvalidArgumentsException("action: missing (expected e.g. \"flush\")");
     }
     NodeAction action =
         NodeAction.bulkAction(OperationArguments.text(body.get("action"), "action"));
@@ -228,7 +238,7 @@ public final class OpsRoutes {
     List<String> listed = OperationArguments.stringList(ips, "ips");
     if (listed.isEmpty()) {
       if (!allByDefault) {
-        throw ApiException.invalidArguments("ips: expected a non-empty list of node addresses");
+        throw new InvalidArgumentsException("ips: expected a non-empty list of node addresses");
       }
       return cluster.nodes().stream().map(ClusterSession::address).toList();
     }
@@ -236,7 +246,7 @@ public final class OpsRoutes {
     for (String ip : listed) {
       Node node = cluster.requireNode(ip);
       if (!unique.add(ClusterSession.address(node))) {
-        throw ApiException.invalidArguments("ips: " + ip + " is listed twice");
+        throw new InvalidArgumentsException("ips: " + ip + " is listed twice");
       }
     }
     return List.copyOf(unique);
@@ -247,7 +257,7 @@ public final class OpsRoutes {
       return DEFAULT_SLEEP_SECONDS;
     }
     if (!sleep.isNumber() || sleep.asDouble() < 0 || sleep.asDouble() > 86_400) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "sleep: " + sleep + " (expected: seconds between 0 and 86400)");
     }
     return (long) Math.ceil(sleep.asDouble());

@@ -3,7 +3,9 @@ package io.ferry.admin.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.NotFoundException;
+import io.ferry.admin.errors.NotSupportedException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
@@ -74,11 +76,11 @@ public final class RequestRoutes {
     try {
       uuid = UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidArguments("request_id: " + id + " (expected: a request's UUID)");
+      throw new InvalidArgumentsException("request_id: " + id + " (expected: a request's UUID)");
     }
     if (uuid.version() != 1) {
       // Ferry's request ids are time-based.
-      throw ApiException.notFound("request_id: no request " + id);
+      throw new NotFoundException("request_id: no request " + id);
     }
     return uuid;
   }
@@ -151,14 +153,12 @@ public final class RequestRoutes {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     String type = request.pathParameters().get("request_type");
     if (type.equals("restore")) {
-      throw new ApiException(
-          501,
-          "NotSupported",
+      throw new NotSupportedException(
           "request_type: restore is not supported: Ferry has no backup service, so there are no"
               + " restore requests");
     }
     if (!LISTED_TYPES.contains(type)) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "request_type: " + type + " (expected one of: " + String.join(", ", LISTED_TYPES) + ")");
     }
     String listAll = request.query("list_all");
@@ -168,7 +168,7 @@ public final class RequestRoutes {
     } else if (listAll.equals("1") || listAll.equalsIgnoreCase("true")) {
       all = true;
     } else {
-      throw ApiException.invalidArguments("list_all: " + listAll + " (expected: 0 or 1)");
+      throw new InvalidArgumentsException("list_all: " + listAll + " (expected: 0 or 1)");
     }
     List<UUID> ids = cluster.requests().latest(type, all ? LIST_LIMIT : 1);
     if (all) {

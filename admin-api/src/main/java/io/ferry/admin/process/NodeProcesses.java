@@ -1,7 +1,7 @@
 package io.ferry.admin.process;
 
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.proxy.cluster.Endpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,7 +47,7 @@ public final class NodeProcesses {
   /**
    * Checks, before anything runs, that the commands an action needs are configured.
    *
-   * @throws ApiException 400 naming the missing setting
+   * @throws InvalidArgumentsException naming the missing setting
    */
   public void requireCommands(boolean start, boolean stop) {
     if (start && startCommand.isBlank()) {
@@ -58,8 +58,8 @@ public final class NodeProcesses {
     }
   }
 
-  private ApiException missing(String what, String setting, String variable) {
-    return ApiException.invalidArguments(
+  private InvalidArgumentsException missing(String what, String setting, String variable) {
+    return new InvalidArgumentsException(
         "no command to "
             + what
             + " the nodes of cluster "

@@ -7,7 +7,8 @@ import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeUnreachableException;
 import io.ferry.admin.agent.StorageServiceOperations;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
@@ -60,7 +61,7 @@ public final class RebalanceRoutes {
         try {
           partitioner = RebalancePlanner.Partitioner.of(partitionerName);
         } catch (IllegalArgumentException e) {
-          throw ApiException.invalidArguments(e.getMessage());
+          throw new InvalidArgumentsException(e.getMessage());
         }
         Map<String, List<String>> byEndpoint = new HashMap<>();
         tokens.forEach(
@@ -70,7 +71,7 @@ public final class RebalanceRoutes {
         for (Map.Entry<String, List<String>> entry : byEndpoint.entrySet()) {
           String endpoint = entry.getKey().replaceFirst("^/", "").replaceFirst(":\\d+$", "");
           if (entry.getValue().size() > 1) {
-            throw ApiException.invalidArguments(
+            throw new InvalidArgumentsException(
                 "cluster "
                     + cluster.id()
                     + " uses vnodes (node "
@@ -93,7 +94,7 @@ public final class RebalanceRoutes {
     }
     throw lastFailure != null
         ? lastFailure
-        : new ApiException(503, "Unavailable", "cluster " + cluster.id() + " has no node");
+        : new UnavailableException("cluster " + cluster.id() + " has no node");
   }
 
   private static HttpResponse propose(Operations operations, HttpRequest request) throws Exception {
@@ -111,7 +112,7 @@ public final class RebalanceRoutes {
     long sleep = sleep(request.query("sleep"));
     JsonNode body = OperationArguments.body(request.body());
     if (body == null || !body.isArray() || body.isEmpty()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected a non-empty list of moves [[token, ip], ...], as GET"
               + " /{cluster_id}/ops/rebalance proposes");
     }
@@ -123,22 +124,22 @@ public final class RebalanceRoutes {
     List<Step> steps = new ArrayList<>();
     for (JsonNode move : body) {
       if (!move.isArray() || move.size() != 2 || !move.get(1).isTextual()) {
-        throw ApiException.invalidArguments("move " + move + " (expected: [token, ip])");
+        throw new InvalidArgumentsException("move " + move + " (expected: [token, ip])");
       }
       String token = move.get(0).asText();
       BigInteger value;
       try {
         value = new BigInteger(token);
       } catch (NumberFormatException e) {
-        throw ApiException.invalidArguments("move " + move + ": " + token + " is not a token");
+        throw new InvalidArgumentsException("move " + move + ": " + token + " is not a token");
       }
       if (!ring.partitioner().contains(value)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "move " + move + ": token out of the " + ring.partitioner() + " partitioner's range");
       }
       String ip = ClusterSession.address(cluster.cql().requireNode(move.get(1).asText()));
       if (!moved.add(ip) || !targets.add(value)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "move " + move + ": each node and each token may appear in one move only");
       }
       ObjectNode arguments = OperationArguments.move(move.get(0));
@@ -172,7 +173,7 @@ public final class RebalanceRoutes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         "sleep: " + value + " (expected: seconds between 0 and 86400)");
   }
 }

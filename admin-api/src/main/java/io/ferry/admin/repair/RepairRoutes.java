@@ -2,7 +2,7 @@ package io.ferry.admin.repair;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
@@ -86,19 +86,19 @@ public final class RepairRoutes {
   static long timeToCompletion(byte[] body) throws java.io.IOException {
     JsonNode json = OperationArguments.body(body);
     if (json == null) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected {\"time_to_completion\": <seconds>}, e.g. 864000 (10 days)");
     }
     ObjectNode given = OperationArguments.object(json, Set.of("time_to_completion"));
     JsonNode value = given.get("time_to_completion");
     if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "time_to_completion: expected a whole number of seconds, e.g. 864000 (10 days), got "
               + value);
     }
     long seconds = value.longValue();
     if (seconds < MIN_TIME_TO_COMPLETION) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "time_to_completion: "
               + seconds
               + " s is too short; expected at least "

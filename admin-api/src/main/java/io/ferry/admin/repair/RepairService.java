@@ -5,7 +5,9 @@ import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.ConflictException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.repair.RepairSegment.State;
 import io.ferry.admin.ring.TableSizes;
 import io.ferry.admin.ring.TokenRing;
@@ -112,9 +114,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   public Map<String, Object> enable(long timeToCompletion) {
     RepairStore.ServiceState service = store.service();
     if (service.enabled() && service.timeToCompletion() != timeToCompletion) {
-      throw new ApiException(
-          409,
-          "Conflict",
+      throw new ConflictException(
           "the repair service of cluster "
               + cluster.id()
               + " is on with time_to_completion "
@@ -145,7 +145,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     if (service.enabled() && service.cycle() > 0) {
       try {
         paused = !TokenRing.of(cluster.cql()).fingerprint().equals(service.ring());
-      } catch (ApiException e) {
+      } catch (UnavailableException e) {
         paused = true;
       }
     }
@@ -155,7 +155,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   /** {@code GET /{cluster_id}/repair-details}, optionally for one keyspace or table. */
   public List<Map<String, Object>> repairDetails(String keyspace, String table) {
     if (table != null && keyspace == null) {
-      throw ApiException.invalidArguments("table: " + table + " given without a keyspace");
+      throw new InvalidArgumentsException("table: " + table + " given without a keyspace");
     }
     if (keyspace != null) {
       if (table == null) {

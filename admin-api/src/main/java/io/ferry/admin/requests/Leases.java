@@ -5,7 +5,8 @@ import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.ConflictException;
+import io.ferry.admin.errors.UnavailableException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -115,9 +116,7 @@ public final class Leases {
     } catch (DriverException e) {
       if (!localFallback) {
         held.remove(name, requestId);
-        throw new ApiException(
-            503,
-            "Unavailable",
+        throw new UnavailableException(
             "cannot make sure no other Ferry instance runs "
                 + name
                 + " on cluster "
@@ -146,9 +145,7 @@ public final class Leases {
   public void acquireOrConflict(String name, UUID requestId, String what, boolean localFallback) {
     Outcome outcome = acquire(name, requestId, localFallback);
     if (outcome instanceof Outcome.Held heldBy) {
-      throw new ApiException(
-          409,
-          "Conflict",
+      throw new ConflictException(
           what
               + " is busy with request "
               + heldBy.requestId()

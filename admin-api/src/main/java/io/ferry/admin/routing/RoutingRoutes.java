@@ -2,7 +2,7 @@ package io.ferry.admin.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
@@ -50,7 +50,7 @@ public final class RoutingRoutes {
   private static HttpResponse update(Router router, HttpRequest request) throws IOException {
     JsonNode body = JSON.readTree(request.body());
     if (body == null || !body.isObject()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "expected a JSON object such as {\"primary_cluster\": \"TARGET\"}");
     }
     ClusterRole primary = router.primary();
@@ -62,7 +62,7 @@ public final class RoutingRoutes {
             primary = choice(field.getValue(), ClusterRole.class, "primary_cluster");
         case "read_mode" -> readMode = choice(field.getValue(), ReadMode.class, "read_mode");
         default ->
-            throw ApiException.invalidArguments(
+            throw new InvalidArgumentsException(
                 "unknown field " + field.getKey() + " (expected: primary_cluster, read_mode)");
       }
     }
@@ -91,7 +91,7 @@ public final class RoutingRoutes {
           java.util.Arrays.stream(type.getEnumConstants())
               .map(c -> "\"" + c.name() + "\"")
               .toList();
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           field + ": " + value + " (expected: " + String.join(" or ", expected) + ")");
     }
   }

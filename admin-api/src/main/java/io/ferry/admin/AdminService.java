@@ -3,15 +3,9 @@ package io.ferry.admin;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeJmx;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.Route;
-import io.ferry.admin.nodesync.NodeSyncRoutes;
 import io.ferry.admin.nodesync.NodeSyncService;
 import io.ferry.admin.ops.Operations;
-import io.ferry.admin.ops.OpsRoutes;
-import io.ferry.admin.ops.RequestRoutes;
 import io.ferry.admin.process.NodeProcesses;
-import io.ferry.admin.rebalance.RebalanceRoutes;
-import io.ferry.admin.repair.RepairRoutes;
 import io.ferry.admin.repair.RepairService;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
@@ -25,11 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +38,8 @@ public final class AdminService implements AutoCloseable {
   private static final Duration JMX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final List<ManagedCluster> clusters;
-  private final ExecutorService workers;
+  private final WorkerPool requestPool;
+  private final WorkerPool operationPool;
   private final ScheduledExecutorService scheduler;
   private final Operations operations;
   private final Map<String, RepairService> repairServices = new LinkedHashMap<>();
@@ -55,15 +48,12 @@ public final class AdminService implements AutoCloseable {
   public AdminService(ProxySettings proxySettings, AdminSettings settings) {
     String instance = instanceName(settings);
     TlsContexts tls = TlsContexts.load(proxySettings);
-    AtomicInteger threads = new AtomicInteger();
-    this.workers =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread thread =
-                  new Thread(runnable, "ferry-admin-worker-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.requestPool =
+        new WorkerPool(
+            "admin-request", settings.requestThreads(), AdminOption.REQUEST_THREADS.path());
+    this.operationPool =
+        new WorkerPool(
+            "admin-operation", settings.operationThreads(), AdminOption.OPERATION_THREADS.path());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -104,7 +94,7 @@ public final class AdminService implements AutoCloseable {
       all.add(cluster);
     }
     this.clusters = List.copyOf(all);
-    this.operations = new Operations(byId, workers, settings.operationWait());
+    this.operations = new Operations(byId, operationPool, settings.operationWait());
     long ttlMillis = settings.leaseTtl().toMillis();
     scheduler.scheduleWithFixedDelay(
         () -> guard("lease renewal", operations::renewLeases),
@@ -112,7 +102,7 @@ public final class AdminService implements AutoCloseable {
         ttlMillis / 3,
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
-        () -> workers.execute(() -> guard("job take-over", operations::takeOver)),
+        () -> guard("job take-over", () -> operationPool.execute(operations::takeOver)),
         ttlMillis,
         ttlMillis,
         TimeUnit.MILLISECONDS);
@@ -138,22 +128,31 @@ public final class AdminService implements AutoCloseable {
     }
   }
 
-  /** Every route of the cluster-operations API. */
-  public List<Route> routes() {
-    List<Route> routes = new ArrayList<>();
-    routes.addAll(RequestRoutes.routes(operations, workers));
-    routes.addAll(OpsRoutes.routes(operations, workers));
-    routes.addAll(RebalanceRoutes.routes(operations, workers));
-    routes.addAll(
-        RepairRoutes.routes(
-            id -> repairServices.get(operations.cluster(id).id()), id -> Map.of(), workers));
-    routes.addAll(
-        NodeSyncRoutes.routes(id -> nodeSyncServices.get(operations.cluster(id).id()), workers));
-    return routes;
-  }
-
   public Operations operations() {
     return operations;
+  }
+
+  /** Where the admin API's handlers that block run. */
+  WorkerPool requestPool() {
+    return requestPool;
+  }
+
+  /**
+   * The repair service of a cluster id.
+   *
+   * @throws io.ferry.admin.errors.NotFoundException for a cluster Ferry does not manage
+   */
+  RepairService repairService(String clusterId) {
+    return repairServices.get(operations.cluster(clusterId).id());
+  }
+
+  /**
+   * The NodeSync service of a cluster id.
+   *
+   * @throws io.ferry.admin.errors.NotFoundException for a cluster Ferry does not manage
+   */
+  NodeSyncService nodeSyncService(String clusterId) {
+    return nodeSyncServices.get(operations.cluster(clusterId).id());
   }
 
   /** How leases name this instance: where its admin API listens, its host, pid and a nonce. */
@@ -176,7 +175,8 @@ public final class AdminService implements AutoCloseable {
     repairServices.values().forEach(RepairService::close);
     nodeSyncServices.values().forEach(NodeSyncService::close);
     scheduler.shutdownNow();
-    workers.shutdownNow();
+    requestPool.close();
+    operationPool.close();
     ManagedCluster.closeAll(clusters);
   }
 }

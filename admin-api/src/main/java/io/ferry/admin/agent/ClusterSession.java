@@ -1,5 +1,6 @@
 package io.ferry.admin.agent;
 
+import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -7,6 +8,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.EndPoint;
+import com.datastax.oss.driver.api.core.metadata.Metadata;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
@@ -166,9 +168,11 @@ public final class ClusterSession implements AutoCloseable {
    * @throws InvalidArgumentsException naming the keyspace if the cluster has none of that name
    */
   public KeyspaceMetadata requireKeyspace(String keyspace) {
+    CqlIdentifier name = CqlIdentifier.fromInternal(keyspace);
     return session()
         .getMetadata()
-        .getKeyspace(com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(keyspace))
+        .getKeyspace(name)
+        .or(() -> refreshedSchema().getKeyspace(name))
         .orElseThrow(
             () ->
                 new InvalidArgumentsException(
@@ -179,6 +183,33 @@ public final class ClusterSession implements AutoCloseable {
                         + " (expected one of: "
                         + String.join(", ", keyspaces())
                         + ")"));
+  }
+
+  private KeyspaceMetadata requireKeyspace(Metadata schema, String keyspace) {
+    return schema
+        .getKeyspace(CqlIdentifier.fromInternal(keyspace))
+        .orElseGet(() -> requireKeyspace(keyspace));
+  }
+
+  private static Set<String> tables(KeyspaceMetadata keyspace) {
+    Set<String> names = new TreeSet<>();
+    keyspace.getTables().keySet().forEach(id -> names.add(id.asInternal()));
+    return names;
+  }
+
+  /**
+   * The schema as the cluster has it now. The driver's copy follows schema changes made by other
+   * clients with a delay (it debounces their events), so a keyspace or table created a moment ago
+   * on a node may be missing from it: a name it does not know is looked up again here before it is
+   * refused.
+   */
+  private Metadata refreshedSchema() {
+    try {
+      return session().refreshSchema();
+    } catch (RuntimeException e) {
+      LOG.debug("cannot refresh the schema of cluster {}: {}", clusterId, e.toString());
+      return session().getMetadata();
+    }
   }
 
   /** Names of the cluster's keyspaces. */
@@ -194,9 +225,10 @@ public final class ClusterSession implements AutoCloseable {
    * @throws InvalidArgumentsException naming the first unknown table and the keyspace's tables
    */
   public void requireTables(String keyspace, List<String> tables) {
-    KeyspaceMetadata metadata = requireKeyspace(keyspace);
-    Set<String> known = new TreeSet<>();
-    metadata.getTables().keySet().forEach(id -> known.add(id.asInternal()));
+    Set<String> known = tables(requireKeyspace(keyspace));
+    if (!known.containsAll(tables)) {
+      known = tables(requireKeyspace(refreshedSchema(), keyspace));
+    }
     for (String table : tables) {
       if (!known.contains(table)) {
         throw new InvalidArgumentsException(

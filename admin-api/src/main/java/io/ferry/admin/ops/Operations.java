@@ -2,6 +2,7 @@ package io.ferry.admin.ops;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.ferry.admin.WorkerPool;
 import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.errors.AdminException;
 import io.ferry.admin.errors.ConflictException;
@@ -21,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,14 +44,14 @@ public final class Operations {
   private static final int TAKEOVER_SCAN_DEPTH = 20;
 
   private final Map<String, ManagedCluster> clusters;
-  private final ExecutorService workers;
+  private final WorkerPool workers;
   private final Duration operationWait;
   // Jobs this instance runs, and those asked to stop.
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
   private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
 
   public Operations(
-      Map<String, ManagedCluster> clusters, ExecutorService workers, Duration operationWait) {
+      Map<String, ManagedCluster> clusters, WorkerPool workers, Duration operationWait) {
     this.clusters = Map.copyOf(clusters);
     this.workers = workers;
     this.operationWait = operationWait;
@@ -111,16 +111,23 @@ public final class Operations {
       throw e;
     }
     audit(cluster, caller, step.action() + " " + step.ip() + " " + step.arguments(), step.id());
-    CompletableFuture<String> done =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return runStep(cluster, step);
-              } finally {
-                cluster.leases().release(lease, step.id());
-              }
-            },
-            workers);
+    CompletableFuture<String> done;
+    try {
+      done =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return runStep(cluster, step);
+                } finally {
+                  cluster.leases().release(lease, step.id());
+                }
+              },
+              workers);
+    } catch (UnavailableException full) {
+      cluster.leases().release(lease, step.id());
+      finish(cluster, step.id(), AdminRequest.ERROR, "not run: " + full.getMessage());
+      throw full;
+    }
     return new Started(step.id(), done);
   }
 
@@ -246,7 +253,15 @@ public final class Operations {
     }
     audit(cluster, caller, plan.type() + " of " + plan.steps().size() + " steps", id);
     running.add(id);
-    workers.execute(() -> runJob(cluster, id, plan));
+    try {
+      workers.execute(() -> runJob(cluster, id, plan));
+    } catch (UnavailableException full) {
+      running.remove(id);
+      cluster.leases().release(plan.lease(), id);
+      skipRest(cluster, plan.steps(), "not run: " + full.getMessage());
+      finish(cluster, id, AdminRequest.ERROR, "not run: " + full.getMessage());
+      throw full;
+    }
     return id;
   }
 
@@ -313,21 +328,30 @@ public final class Operations {
 
   private String runParallel(ManagedCluster cluster, UUID id, JobPlan plan) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
+    List<Runnable> later = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (Step step : plan.steps()) {
       if (isDone(cluster, step.id())) {
         continue;
       }
-      all.add(
-          CompletableFuture.runAsync(() -> runJobStep(cluster, step), workers)
-              .exceptionally(
-                  failure -> {
-                    synchronized (failures) {
-                      failures.add(step.action() + " of " + step.ip() + " failed");
-                    }
-                    return null;
-                  }));
+      Runnable run =
+          () -> {
+            try {
+              runJobStep(cluster, step);
+            } catch (RuntimeException e) {
+              synchronized (failures) {
+                failures.add(step.action() + " of " + step.ip() + " failed");
+              }
+            }
+          };
+      try {
+        all.add(CompletableFuture.runAsync(run, workers));
+      } catch (UnavailableException full) {
+        // The pool is full: this step runs on the job's own thread once the others are started.
+        later.add(run);
+      }
     }
+    later.forEach(Runnable::run);
     all.forEach(CompletableFuture::join);
     return String.join("; ", failures);
   }

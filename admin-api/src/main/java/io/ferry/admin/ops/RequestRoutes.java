@@ -8,7 +8,6 @@ import io.ferry.admin.errors.NotFoundException;
 import io.ferry.admin.errors.NotSupportedException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.requests.AdminRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * {@code GET /request/{id}/status}, {@code POST /request/{id}/cancel}, {@code GET
@@ -44,22 +42,31 @@ public final class RequestRoutes {
           "stop",
           "restart");
 
-  private RequestRoutes() {}
+  private final Operations operations;
 
-  public static List<Route> routes(Operations operations, Executor workers) {
-    return List.of(
-        Route.get("/cluster-configs", request -> clusterConfigs(operations)).blocking(workers),
-        Route.get("/request/{request_id}/status", request -> status(operations, request))
-            .blocking(workers),
-        Route.post(
-                "/request/{request_id}/cancel",
-                request -> {
-                  operations.cancel(requestId(request), request.caller());
-                  return HttpResponse.ok(null);
-                })
-            .blocking(workers),
-        Route.get("/{cluster_id}/request/{request_type}", request -> list(operations, request))
-            .blocking(workers));
+  public RequestRoutes(Operations operations) {
+    this.operations = operations;
+  }
+
+  /** {@code GET /cluster-configs}. */
+  public HttpResponse clusterConfigs(HttpRequest request) {
+    return clusterConfigs(operations);
+  }
+
+  /** {@code GET /request/{request_id}/status}. */
+  public HttpResponse status(HttpRequest request) {
+    return status(operations, request);
+  }
+
+  /** {@code POST /request/{request_id}/cancel}. */
+  public HttpResponse cancel(HttpRequest request) {
+    operations.cancel(requestId(request), request.caller());
+    return HttpResponse.ok(null);
+  }
+
+  /** {@code GET /{cluster_id}/request/{request_type}}. */
+  public HttpResponse list(HttpRequest request) {
+    return list(operations, request);
   }
 
   private static HttpResponse clusterConfigs(Operations operations) {

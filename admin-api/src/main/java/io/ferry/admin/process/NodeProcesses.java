@@ -79,7 +79,7 @@ public final class NodeProcesses {
 
   /** Runs the stop command, then waits until the node's CQL port is closed. */
   public void stop(String ip, int cqlPort) throws Exception {
-    run(stopCommand, ip, stopTimeout);
+    run("node-stop-command", stopCommand, ip, stopTimeout);
     await(
         () -> !Endpoints.accepts(new InetSocketAddress(ip, cqlPort), PROBE_TIMEOUT_MILLIS),
         stopTimeout,
@@ -92,7 +92,7 @@ public final class NodeProcesses {
 
   /** Runs the start command; with {@code waitForCql}, waits until the node answers CQL. */
   public void start(String ip, ClusterSession cql, boolean waitForCql) throws Exception {
-    run(startCommand, ip, readyTimeout);
+    run("node-start-command", startCommand, ip, readyTimeout);
     if (waitForCql) {
       await(
           () -> cql.answers(ip),
@@ -105,9 +105,14 @@ public final class NodeProcesses {
     }
   }
 
-  private void run(String template, String ip, Duration timeout) throws Exception {
+  /**
+   * Runs a command. Its text is never logged nor put in an error: a template may carry a secret (a
+   * password given to ssh or sudo); the setting's name says which command it was.
+   */
+  private void run(String setting, String template, String ip, Duration timeout) throws Exception {
     String command = template.replace("{ip}", ip);
-    LOG.info("[{} {}] running: {}", clusterId, ip, command);
+    String what = "the " + setting + " of cluster " + clusterId + " for " + ip;
+    LOG.info("[{} {}] running {}", clusterId, ip, what);
     Process process =
         new ProcessBuilder(List.of("sh", "-c", command)).redirectErrorStream(true).start();
     process.getOutputStream().close();
@@ -129,7 +134,7 @@ public final class NodeProcesses {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException(
-          "`" + command + "` did not finish within " + timeout.toSeconds() + " s");
+          what + " did not finish within " + timeout.toSeconds() + " s");
     }
     reader.join(1000);
     if (process.exitValue() != 0) {
@@ -138,9 +143,8 @@ public final class NodeProcesses {
         text = "..." + text.substring(text.length() - OUTPUT_IN_ERRORS);
       }
       throw new IllegalStateException(
-          "`"
-              + command
-              + "` exited with status "
+          what
+              + " exited with status "
               + process.exitValue()
               + (text.isEmpty() ? "" : ": " + text));
     }

@@ -11,7 +11,6 @@ import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.ops.JobPlan;
 import io.ferry.admin.ops.NodeAction;
 import io.ferry.admin.ops.OperationArguments;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * {@code GET /{cluster_id}/ops/rebalance} proposes the moves that balance a single-token cluster
@@ -34,14 +32,10 @@ import java.util.concurrent.Executor;
  */
 public final class RebalanceRoutes {
 
-  private static final String PATH = "/{cluster_id}/ops/rebalance";
+  private final Operations operations;
 
-  private RebalanceRoutes() {}
-
-  public static List<Route> routes(Operations operations, Executor workers) {
-    return List.of(
-        Route.get(PATH, request -> propose(operations, request)).blocking(workers),
-        Route.post(PATH, request -> run(operations, request)).blocking(workers));
+  public RebalanceRoutes(Operations operations) {
+    this.operations = operations;
   }
 
   /** The ring as the cluster's nodes see it, with each node's datacenter. */
@@ -97,7 +91,8 @@ public final class RebalanceRoutes {
         : new UnavailableException("cluster " + cluster.id() + " has no node");
   }
 
-  private static HttpResponse propose(Operations operations, HttpRequest request) throws Exception {
+  /** {@code GET /{cluster_id}/ops/rebalance}; blocks (JMX). */
+  public HttpResponse propose(HttpRequest request) throws Exception {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     Ring ring = ring(cluster);
     List<List<String>> moves = new ArrayList<>();
@@ -107,7 +102,8 @@ public final class RebalanceRoutes {
     return HttpResponse.ok(moves);
   }
 
-  private static HttpResponse run(Operations operations, HttpRequest request) throws Exception {
+  /** {@code POST /{cluster_id}/ops/rebalance}; blocks (JMX, CQL). */
+  public HttpResponse run(HttpRequest request) throws Exception {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     long sleep = sleep(request.query("sleep"));
     JsonNode body = OperationArguments.body(request.body());

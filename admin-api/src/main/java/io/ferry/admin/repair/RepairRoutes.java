@@ -5,77 +5,73 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.ops.OperationArguments;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
  * OpsCenter's cluster services and repair service endpoints: {@code GET /{cluster_id}/services},
  * {@code POST|DELETE|GET /{cluster_id}/services/repair}, {@code GET /{cluster_id}/repair-status}
- * and {@code GET /{cluster_id}/repair-details}. Handlers run on the admin worker pool.
+ * and {@code GET /{cluster_id}/repair-details}. Every handler blocks (CQL).
  */
 public final class RepairRoutes {
 
   /** The shortest cycle Ferry accepts: a minute. */
   static final long MIN_TIME_TO_COMPLETION = 60;
 
-  private RepairRoutes() {}
+  private final Function<String, RepairService> services;
+  private final Function<String, Map<String, Object>> others;
 
   /**
    * @param services the repair service of a cluster id (404 for an unknown one)
    * @param others the other services' entries of {@code GET /{cluster_id}/services}
    */
-  public static List<Route> routes(
-      Function<String, RepairService> services,
-      Function<String, Map<String, Object>> others,
-      Executor workers) {
-    return List.of(
-        Route.get(
-                "/{cluster_id}/services",
-                request -> {
-                  String id = request.pathParameters().get("cluster_id");
-                  Map<String, Object> all = new LinkedHashMap<>();
-                  all.put("repair", services.apply(id).serviceSummary());
-                  all.putAll(others.apply(id));
-                  return HttpResponse.ok(all);
-                })
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/services/repair",
-                request -> HttpResponse.ok(service(services, request).serviceStatus()))
-            .blocking(workers),
-        Route.post(
-                "/{cluster_id}/services/repair",
-                request ->
-                    HttpResponse.ok(
-                        service(services, request).enable(timeToCompletion(request.body()))))
-            .blocking(workers),
-        Route.delete(
-                "/{cluster_id}/services/repair",
-                request -> HttpResponse.ok(service(services, request).disable()))
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/repair-status",
-                request -> HttpResponse.ok(service(services, request).repairStatus()))
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/repair-details",
-                request ->
-                    HttpResponse.ok(
-                        service(services, request)
-                            .repairDetails(
-                                blankToNull(request.query("keyspace")),
-                                blankToNull(request.query("table")))))
-            .blocking(workers));
+  public RepairRoutes(
+      Function<String, RepairService> services, Function<String, Map<String, Object>> others) {
+    this.services = services;
+    this.others = others;
   }
 
-  private static RepairService service(
-      Function<String, RepairService> services, HttpRequest request) {
+  /** {@code GET /{cluster_id}/services}. */
+  public HttpResponse services(HttpRequest request) {
+    String id = request.pathParameters().get("cluster_id");
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("repair", services.apply(id).serviceSummary());
+    all.putAll(others.apply(id));
+    return HttpResponse.ok(all);
+  }
+
+  /** {@code GET /{cluster_id}/services/repair}. */
+  public HttpResponse status(HttpRequest request) {
+    return HttpResponse.ok(service(request).serviceStatus());
+  }
+
+  /** {@code POST /{cluster_id}/services/repair}. */
+  public HttpResponse enable(HttpRequest request) throws java.io.IOException {
+    return HttpResponse.ok(service(request).enable(timeToCompletion(request.body())));
+  }
+
+  /** {@code DELETE /{cluster_id}/services/repair}. */
+  public HttpResponse disable(HttpRequest request) {
+    return HttpResponse.ok(service(request).disable());
+  }
+
+  /** {@code GET /{cluster_id}/repair-status}. */
+  public HttpResponse repairStatus(HttpRequest request) {
+    return HttpResponse.ok(service(request).repairStatus());
+  }
+
+  /** {@code GET /{cluster_id}/repair-details}. */
+  public HttpResponse repairDetails(HttpRequest request) {
+    return HttpResponse.ok(
+        service(request)
+            .repairDetails(
+                blankToNull(request.query("keyspace")), blankToNull(request.query("table"))));
+  }
+
+  private RepairService service(HttpRequest request) {
     return services.apply(request.pathParameters().get("cluster_id"));
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.routing.ReadMode;
 import io.ferry.proxy.routing.Router;
@@ -27,16 +26,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoutingRoutes {
 
-  static final String PATH = "/proxy/routing";
+  public static final String PATH = "/proxy/routing";
   private static final Logger LOG = LoggerFactory.getLogger(RoutingRoutes.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private RoutingRoutes() {}
+  private final Router router;
 
-  public static List<Route> routes(Router router) {
-    return List.of(
-        Route.get(PATH, request -> HttpResponse.ok(state(router))),
-        Route.put(PATH, request -> update(router, request)));
+  public RoutingRoutes(Router router) {
+    this.router = router;
+  }
+
+  /** {@code GET /proxy/routing}; does not block (the event loop may serve it). */
+  public HttpResponse state(HttpRequest request) {
+    return HttpResponse.ok(state(router));
   }
 
   private static Map<String, Object> state(Router router) {
@@ -47,7 +49,8 @@ public final class RoutingRoutes {
     return state;
   }
 
-  private static HttpResponse update(Router router, HttpRequest request) throws IOException {
+  /** {@code PUT /proxy/routing}; does not block (the event loop may serve it). */
+  public HttpResponse update(HttpRequest request) throws IOException {
     JsonNode body = JSON.readTree(request.body());
     if (body == null || !body.isObject()) {
       throw new InvalidArgumentsException(

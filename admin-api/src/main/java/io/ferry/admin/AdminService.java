@@ -1,6 +1,7 @@
 package io.ferry.admin;
 
 import io.ferry.admin.agent.ClusterSession;
+import io.ferry.admin.agent.JmxNodeAgent;
 import io.ferry.admin.agent.NodeJmx;
 import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.nodesync.NodeSyncService;
@@ -76,15 +77,16 @@ public final class AdminService implements AutoCloseable {
           new ManagedCluster(
               id,
               cql,
-              new NodeJmx(
-                  access.jmxPort(),
-                  access.jmxUsername(),
-                  access.jmxPassword(),
-                  JMX_CONNECT_TIMEOUT),
+              new JmxNodeAgent(
+                  new NodeJmx(
+                      access.jmxPort(),
+                      access.jmxUsername(),
+                      access.jmxPassword(),
+                      JMX_CONNECT_TIMEOUT)),
               store,
               new Leases(store, instance, settings.leaseTtl()),
               new NodeProcesses(
-                  id,
+                  cql,
                   access.startCommand(),
                   access.stopCommand(),
                   settings.nodeReadyTimeout(),

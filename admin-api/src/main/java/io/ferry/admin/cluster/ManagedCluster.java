@@ -2,8 +2,8 @@ package io.ferry.admin.cluster;
 
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.agent.NodeJmx;
-import io.ferry.admin.process.NodeProcesses;
+import io.ferry.admin.agent.NodeAgent;
+import io.ferry.admin.process.ProcessControl;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
 import java.util.LinkedHashMap;
@@ -18,10 +18,10 @@ import java.util.Map;
 public record ManagedCluster(
     String id,
     ClusterSession cql,
-    NodeJmx jmx,
+    NodeAgent agent,
     RequestStore requests,
     Leases leases,
-    NodeProcesses processes,
+    ProcessControl processes,
     AdminSettings.NodeAccess access) {
 
   /** This cluster's entry of {@code GET /cluster-configs}, without secrets. */
@@ -45,7 +45,7 @@ public record ManagedCluster(
   }
 
   public void close() {
-    jmx.close();
+    agent.close();
     cql.close();
   }
 

@@ -445,8 +445,9 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
   private RepairRunner.Outcome run(
       String coordinator, String keyspace, Map<String, String> options) {
     try {
-      return RepairRunner.run(
-          cluster.jmx(), coordinator, keyspace, options, settings.segmentTimeout(), command -> {});
+      return cluster
+          .agent()
+          .repair(coordinator, keyspace, options, settings.segmentTimeout(), command -> {});
     } catch (Exception e) {
       return new RepairRunner.Outcome(
           RepairRunner.Status.FAILED, 0, List.of(String.valueOf(e.getMessage())));

@@ -9,6 +9,7 @@ import io.ferry.admin.errors.ConflictException;
 import io.ferry.admin.errors.NotFoundException;
 import io.ferry.admin.errors.OperationFailedException;
 import io.ferry.admin.errors.UnavailableException;
+import io.ferry.admin.ops.node.NodeTarget;
 import io.ferry.admin.requests.AdminRequest;
 import io.ferry.admin.requests.Leases;
 import java.time.Duration;
@@ -170,7 +171,12 @@ public final class Operations {
   private String runStep(ManagedCluster cluster, Step step) {
     long startNanos = System.nanoTime();
     try {
-      String message = NodeOperations.run(cluster, step);
+      String message =
+          step.nodeAction()
+              .operation()
+              .run(
+                  new NodeTarget(cluster.id(), step.ip(), cluster.agent(), cluster.processes()),
+                  step.arguments());
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
       LOG.info(
           "[{} {}] {} done in {} s: {}", cluster.id(), step.ip(), step.action(), seconds, message);

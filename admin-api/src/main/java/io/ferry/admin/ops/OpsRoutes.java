@@ -134,7 +134,7 @@ public final class OpsRoutes {
       ObjectNode arguments)
       throws Exception {
     // A node whose JMX cannot be reached is a 503 before any request is recorded.
-    cluster.jmx().connection(ip);
+    cluster.agent().requireReachable(ip);
     Step step = new Step(Operations.newId(), action.wireName(), ip, arguments);
     return nullWhenDone(operations.await(operations.start(cluster, step, request.caller())));
   }
@@ -153,7 +153,7 @@ public final class OpsRoutes {
     ManagedCluster cluster = cluster(operations, request);
     String ip = node(cluster, request);
     ObjectNode arguments = OperationArguments.move(OperationArguments.body(request.body()));
-    cluster.jmx().connection(ip);
+    cluster.agent().requireReachable(ip);
     Step step = new Step(Operations.newId(), NodeAction.MOVE.wireName(), ip, arguments);
     return requestId(operations.start(cluster, step, request.caller()).id());
   }
@@ -166,7 +166,7 @@ public final class OpsRoutes {
         OperationArguments.process(action, OperationArguments.body(request.body()));
     requireProcessCommands(cluster, action);
     if (arguments.path("drain_first").asBoolean(false)) {
-      cluster.jmx().connection(ip);
+      cluster.agent().requireReachable(ip);
     }
     Step step = new Step(Operations.newId(), action.wireName(), ip, arguments);
     return requestId(operations.start(cluster, step, request.caller()).id());

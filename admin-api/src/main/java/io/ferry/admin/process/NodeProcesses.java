@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread policy: blocking (processes, polling); worker pool. Thread-safe.
  */
-public final class NodeProcesses {
+public final class NodeProcesses implements ProcessControl {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeProcesses.class);
   private static final int OUTPUT_IN_ERRORS = 2000;
@@ -26,29 +26,31 @@ public final class NodeProcesses {
   private static final int PROBE_TIMEOUT_MILLIS = 500;
 
   private final String clusterId;
+  private final ClusterSession cql;
   private final String startCommand;
   private final String stopCommand;
   private final Duration readyTimeout;
   private final Duration stopTimeout;
 
+  /**
+   * @param cql the cluster's session: its port tells when a node stopped, its queries when a node
+   *     answers again
+   */
   public NodeProcesses(
-      String clusterId,
+      ClusterSession cql,
       String startCommand,
       String stopCommand,
       Duration readyTimeout,
       Duration stopTimeout) {
-    this.clusterId = clusterId;
+    this.clusterId = cql.clusterId();
+    this.cql = cql;
     this.startCommand = startCommand;
     this.stopCommand = stopCommand;
     this.readyTimeout = readyTimeout;
     this.stopTimeout = stopTimeout;
   }
 
-  /**
-   * Checks, before anything runs, that the commands an action needs are configured.
-   *
-   * @throws InvalidArgumentsException naming the missing setting
-   */
+  @Override
   public void requireCommands(boolean start, boolean stop) {
     if (start && startCommand.isBlank()) {
       throw missing("start", "node-start-command", "FERRY_NODE_START_COMMAND");
@@ -77,8 +79,9 @@ public final class NodeProcesses {
             + " cassandra`)");
   }
 
-  /** Runs the stop command, then waits until the node's CQL port is closed. */
-  public void stop(String ip, int cqlPort) throws Exception {
+  @Override
+  public void stop(String ip) throws Exception {
+    int cqlPort = cql.settings().port();
     run("node-stop-command", stopCommand, ip, stopTimeout);
     await(
         () -> !Endpoints.accepts(new InetSocketAddress(ip, cqlPort), PROBE_TIMEOUT_MILLIS),
@@ -90,8 +93,8 @@ public final class NodeProcesses {
             + " after its stop command");
   }
 
-  /** Runs the start command; with {@code waitForCql}, waits until the node answers CQL. */
-  public void start(String ip, ClusterSession cql, boolean waitForCql) throws Exception {
+  @Override
+  public void start(String ip, boolean waitForCql) throws Exception {
     run("node-start-command", startCommand, ip, readyTimeout);
     if (waitForCql) {
       await(

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeUnreachableException;
-import io.ferry.admin.agent.StorageServiceOperations;
 import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.errors.UnavailableException;
@@ -47,10 +46,8 @@ public final class RebalanceRoutes {
     for (Node node : cluster.cql().nodes()) {
       String address = ClusterSession.address(node);
       try {
-        String partitionerName =
-            cluster.jmx().storage(address, StorageServiceOperations::getPartitionerName);
-        Map<String, String> tokens =
-            cluster.jmx().storage(address, StorageServiceOperations::getTokenToEndpointMap);
+        String partitionerName = cluster.agent().partitioner(address);
+        Map<String, String> tokens = cluster.agent().tokenToEndpoint(address);
         RebalancePlanner.Partitioner partitioner;
         try {
           partitioner = RebalancePlanner.Partitioner.of(partitionerName);

@@ -334,7 +334,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   private String busyReplica(RepairSegment segment) {
     for (String replica : segment.replicas()) {
       try {
-        int pending = cluster.jmx().pendingCompactions(replica);
+        int pending = cluster.agent().pendingCompactions(replica);
         if (pending > settings.maxPendingCompactions()) {
           log.info(
               "[{}] subrange {} postponed: {} has {} pending compactions",
@@ -364,13 +364,14 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     RepairRunner.Outcome outcome;
     try {
       outcome =
-          RepairRunner.run(
-              cluster.jmx(),
-              running.coordinator(),
-              running.keyspace(),
-              options,
-              settings.segmentTimeout().multipliedBy(running.attempts()),
-              command -> store.save(running.withCommand(command)));
+          cluster
+              .agent()
+              .repair(
+                  running.coordinator(),
+                  running.keyspace(),
+                  options,
+                  settings.segmentTimeout().multipliedBy(running.attempts()),
+                  command -> store.save(running.withCommand(command)));
     } catch (InterruptedException e) {
       // Ferry stops: the subrange stays running, and the next holder follows its repair.
       Thread.currentThread().interrupt();
@@ -398,11 +399,10 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     Duration timeout = settings.segmentTimeout().multipliedBy(Math.max(1, segment.attempts()));
     Duration left = timeout.minus(Duration.between(segment.started(), Instant.now()));
     RepairRunner.Outcome outcome =
-        RepairRunner.await(
-            cluster.jmx(),
-            segment.coordinator(),
-            segment.command(),
-            left.isNegative() ? Duration.ZERO : left);
+        cluster
+            .agent()
+            .awaitRepair(
+                segment.coordinator(), segment.command(), left.isNegative() ? Duration.ZERO : left);
     if (outcome.status() == RepairRunner.Status.UNKNOWN) {
       store.save(segment.requeued("its repair was lost (the coordinator no longer knows it)"));
     } else {

@@ -8,8 +8,10 @@ import io.ferry.admin.nodesync.NodeSyncService;
 import io.ferry.admin.ops.Operations;
 import io.ferry.admin.process.NodeProcesses;
 import io.ferry.admin.repair.RepairService;
+import io.ferry.admin.requests.CqlLeaseTable;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
+import io.ferry.admin.requests.WriteThroughRequests;
 import io.ferry.proxy.cluster.ClusterRole;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.tls.TlsContexts;
@@ -37,11 +39,14 @@ public final class AdminService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
   private static final Duration JMX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration WRITE_THROUGH_PERIOD = Duration.ofSeconds(1);
 
   private final List<ManagedCluster> clusters;
   private final WorkerPool requestPool;
   private final WorkerPool operationPool;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService writer;
+  private final List<WriteThroughRequests> writeThrough = new ArrayList<>();
   private final Operations operations;
   private final Map<String, RepairService> repairServices = new LinkedHashMap<>();
   private final Map<String, NodeSyncService> nodeSyncServices = new LinkedHashMap<>();
@@ -55,24 +60,32 @@ public final class AdminService implements AutoCloseable {
     this.operationPool =
         new WorkerPool(
             "admin-operation", settings.operationThreads(), AdminOption.OPERATION_THREADS.path());
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "ferry-admin-leases");
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.scheduler = scheduler("ferry-admin-leases");
+    this.writer = scheduler("ferry-admin-request-writer");
+    Map<ClusterRole, ClusterSession> sessions = new LinkedHashMap<>();
+    Map<ClusterRole, RequestStore> stores = new LinkedHashMap<>();
+    for (ClusterRole role : ClusterRole.values()) {
+      ClusterSession cql =
+          new ClusterSession(
+              role.id(),
+              role == ClusterRole.ORIGIN ? proxySettings.origin() : proxySettings.target(),
+              tls.cluster(role));
+      sessions.put(role, cql);
+      stores.put(role, new RequestStore(cql, settings.requestHistoryTtl()));
+    }
     Map<String, ManagedCluster> byId = new LinkedHashMap<>();
     List<ManagedCluster> all = new ArrayList<>();
     for (ClusterRole role : ClusterRole.values()) {
       String id = role.id();
       AdminSettings.NodeAccess access = settings.access(role);
-      ClusterSession cql =
-          new ClusterSession(
-              id,
-              role == ClusterRole.ORIGIN ? proxySettings.origin() : proxySettings.target(),
-              tls.cluster(role));
-      RequestStore store = new RequestStore(cql, settings.requestHistoryTtl());
+      ClusterSession cql = sessions.get(role);
+      RequestStore store = stores.get(role);
+      // The requests on a cluster, and their leases, live in the other cluster's keyspace: an
+      // operation that takes this cluster's quorum away (restarting its only node) must still be
+      // able to record how it goes, and every instance to read it (see the README).
+      ClusterRole other = role == ClusterRole.ORIGIN ? ClusterRole.TARGET : ClusterRole.ORIGIN;
+      RequestStore requestStore = stores.get(other);
+      WriteThroughRequests requests = new WriteThroughRequests(id, requestStore.log(id));
       ManagedCluster cluster =
           new ManagedCluster(
               id,
@@ -84,7 +97,23 @@ public final class AdminService implements AutoCloseable {
                       access.jmxPassword(),
                       JMX_CONNECT_TIMEOUT)),
               store,
-              new Leases(store, instance, settings.leaseTtl()),
+              new Leases(
+                  new CqlLeaseTable(store, ""),
+                  "cluster " + id,
+                  instance,
+                  settings.leaseTtl(),
+                  System::nanoTime),
+              requests,
+              new Leases(
+                  new CqlLeaseTable(requestStore, id + "/"),
+                  "the operations on cluster "
+                      + id
+                      + " (leases kept in cluster "
+                      + other.id()
+                      + ")",
+                  instance,
+                  settings.leaseTtl(),
+                  System::nanoTime),
               new NodeProcesses(
                   cql,
                   access.startCommand(),
@@ -92,6 +121,7 @@ public final class AdminService implements AutoCloseable {
                   settings.nodeReadyTimeout(),
                   settings.nodeStopTimeout()),
               access);
+      writeThrough.add(requests);
       byId.put(id, cluster);
       all.add(cluster);
     }
@@ -102,6 +132,12 @@ public final class AdminService implements AutoCloseable {
         () -> guard("lease renewal", operations::renewLeases),
         ttlMillis / 3,
         ttlMillis / 3,
+        TimeUnit.MILLISECONDS);
+    // Its own thread: writing to a store that does not answer must not delay lease renewals.
+    writer.scheduleWithFixedDelay(
+        () -> writeThrough.forEach(requests -> guard("request write-through", requests::flush)),
+        WRITE_THROUGH_PERIOD.toMillis(),
+        WRITE_THROUGH_PERIOD.toMillis(),
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
         () -> guard("job take-over", () -> operationPool.execute(operations::takeOver)),
@@ -120,6 +156,15 @@ public final class AdminService implements AutoCloseable {
       repair.start();
     }
     LOG.info("Admin API instance {} manages clusters {}", instance, byId.keySet());
+  }
+
+  private static ScheduledExecutorService scheduler(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(
+        runnable -> {
+          Thread thread = new Thread(runnable, threadName);
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   private static void guard(String what, Runnable task) {
@@ -177,6 +222,8 @@ public final class AdminService implements AutoCloseable {
     repairServices.values().forEach(RepairService::close);
     nodeSyncServices.values().forEach(NodeSyncService::close);
     scheduler.shutdownNow();
+    writer.shutdownNow();
+    writeThrough.forEach(WriteThroughRequests::flush);
     requestPool.close();
     operationPool.close();
     ManagedCluster.closeAll(clusters);

@@ -5,6 +5,7 @@ import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeAgent;
 import io.ferry.admin.process.ProcessControl;
 import io.ferry.admin.requests.Leases;
+import io.ferry.admin.requests.RequestLog;
 import io.ferry.admin.requests.RequestStore;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +14,21 @@ import java.util.Map;
 /**
  * One cluster the admin API operates, and how it reaches it.
  *
- * <p>Thread-safe.
+ * @param store the cluster's own {@code ferry} keyspace: its background services' state
+ * @param leases the leases of its background services and replica locks, in its own keyspace
+ * @param requests where the requests (node operations, jobs) on this cluster are recorded: another
+ *     cluster's keyspace, so that an operation never depends on the cluster it takes down
+ * @param operationLeases the leases of those requests, beside them
+ *     <p>Thread-safe.
  */
 public record ManagedCluster(
     String id,
     ClusterSession cql,
     NodeAgent agent,
-    RequestStore requests,
+    RequestStore store,
     Leases leases,
+    RequestLog requests,
+    Leases operationLeases,
     ProcessControl processes,
     AdminSettings.NodeAccess access) {
 

@@ -59,8 +59,8 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
       ManagedCluster cluster, AdminSettings.NodeSyncSettings settings, Duration idle) {
     super(cluster, "nodesync", idle);
     this.settings = settings;
-    this.ferryStore = new NodeSyncStore(cluster.requests(), "ferry");
-    this.dseStore = new NodeSyncStore(cluster.requests(), "system_distributed");
+    this.ferryStore = new NodeSyncStore(cluster.store(), "ferry");
+    this.dseStore = new NodeSyncStore(cluster.store(), "system_distributed");
   }
 
   private boolean dse() {
@@ -127,7 +127,7 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
 
   /** The tables ({@code ks.table}) under NodeSync, which the repair service leaves alone. */
   public Set<String> enabledTables() {
-    if (!cluster.requests().exists()) {
+    if (!cluster.store().exists()) {
       return Set.of();
     }
     return dse() ? dseEnabled(false) : ferryStore.enabledTables();

@@ -92,7 +92,7 @@ public final class Operations {
   public Started start(ManagedCluster cluster, Step step, String caller) {
     String lease = nodeLease(step.ip());
     // A node operation must stay possible while a node of a small cluster is down (to start it).
-    cluster.leases().acquireOrConflict(lease, step.id(), "node " + step.ip(), true);
+    cluster.operationLeases().acquireOrConflict(lease, step.id(), "node " + step.ip(), true);
     try {
       cluster
           .requests()
@@ -108,7 +108,7 @@ public final class Operations {
                   step,
                   caller));
     } catch (RuntimeException e) {
-      cluster.leases().release(lease, step.id());
+      cluster.operationLeases().release(lease, step.id());
       throw e;
     }
     audit(cluster, caller, step.action() + " " + step.ip() + " " + step.arguments(), step.id());
@@ -120,12 +120,12 @@ public final class Operations {
                 try {
                   return runStep(cluster, step);
                 } finally {
-                  cluster.leases().release(lease, step.id());
+                  cluster.operationLeases().release(lease, step.id());
                 }
               },
               workers);
     } catch (UnavailableException full) {
-      cluster.leases().release(lease, step.id());
+      cluster.operationLeases().release(lease, step.id());
       finish(cluster, step.id(), AdminRequest.ERROR, "not run: " + full.getMessage());
       throw full;
     }
@@ -218,7 +218,7 @@ public final class Operations {
    */
   public UUID startJob(ManagedCluster cluster, UUID id, JobPlan plan, String caller) {
     cluster
-        .leases()
+        .operationLeases()
         .acquireOrConflict(
             plan.lease(), id, "cluster " + cluster.id() + " (a " + plan.type() + ")", false);
     try {
@@ -254,7 +254,7 @@ public final class Operations {
                   plan,
                   caller));
     } catch (RuntimeException e) {
-      cluster.leases().release(plan.lease(), id);
+      cluster.operationLeases().release(plan.lease(), id);
       throw e;
     }
     audit(cluster, caller, plan.type() + " of " + plan.steps().size() + " steps", id);
@@ -263,7 +263,7 @@ public final class Operations {
       workers.execute(() -> runJob(cluster, id, plan));
     } catch (UnavailableException full) {
       running.remove(id);
-      cluster.leases().release(plan.lease(), id);
+      cluster.operationLeases().release(plan.lease(), id);
       skipRest(cluster, plan.steps(), "not run: " + full.getMessage());
       finish(cluster, id, AdminRequest.ERROR, "not run: " + full.getMessage());
       throw full;
@@ -291,7 +291,7 @@ public final class Operations {
     } finally {
       running.remove(id);
       cancelled.remove(id);
-      cluster.leases().release(plan.lease(), id);
+      cluster.operationLeases().release(plan.lease(), id);
     }
   }
 
@@ -364,7 +364,7 @@ public final class Operations {
 
   private void runJobStep(ManagedCluster cluster, Step step) {
     String lease = nodeLease(step.ip());
-    Leases.Outcome outcome = cluster.leases().acquire(lease, step.id(), true);
+    Leases.Outcome outcome = cluster.operationLeases().acquire(lease, step.id(), true);
     if (outcome instanceof Leases.Outcome.Held held) {
       String message = "node " + step.ip() + " is busy with request " + held.requestId();
       finish(cluster, step.id(), AdminRequest.ERROR, message);
@@ -374,7 +374,7 @@ public final class Operations {
       cluster.requests().update(step.id(), AdminRequest.RUNNING, null, "running");
       runStep(cluster, step);
     } finally {
-      cluster.leases().release(lease, step.id());
+      cluster.operationLeases().release(lease, step.id());
     }
   }
 
@@ -402,7 +402,7 @@ public final class Operations {
 
   /** Why the job must not go on (cancelled, lease lost), or null. */
   private String interruption(ManagedCluster cluster, UUID id, JobPlan plan) {
-    if (!cluster.leases().holds(plan.lease(), id)) {
+    if (!cluster.operationLeases().confirm(plan.lease(), id)) {
       return LOST;
     }
     if (workers.isShutdown()) {
@@ -412,7 +412,7 @@ public final class Operations {
       return "cancelled";
     }
     try {
-      if (cluster.requests().get(id).map(AdminRequest::cancelRequested).orElse(false)) {
+      if (cluster.requests().cancelRequested(id)) {
         return "cancelled";
       }
     } catch (RuntimeException e) {
@@ -539,7 +539,7 @@ public final class Operations {
     }
     Leases.Outcome outcome;
     try {
-      outcome = cluster.leases().acquire(plan.lease(), job.id(), false);
+      outcome = cluster.operationLeases().acquire(plan.lease(), job.id(), false);
     } catch (UnavailableException e) {
       return; // no quorum: nobody can take it over now
     }
@@ -560,7 +560,10 @@ public final class Operations {
 
   /** Renews the leases this instance holds. */
   public void renewLeases() {
-    clusters.values().forEach(cluster -> cluster.leases().renewAll());
+    for (ManagedCluster cluster : clusters.values()) {
+      cluster.leases().renewAll();
+      cluster.operationLeases().renewAll();
+    }
   }
 
   static String nodeLease(String ip) {

@@ -69,7 +69,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
       Supplier<Set<String>> nodeSyncTables) {
     super(cluster, "repair-service", idle);
     this.settings = settings;
-    this.store = new RepairStore(cluster.requests(), cluster.id());
+    this.store = new RepairStore(cluster.store(), cluster.id());
     this.nodeSyncTables = nodeSyncTables;
   }
 

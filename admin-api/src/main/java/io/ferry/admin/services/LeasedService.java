@@ -72,7 +72,7 @@ public abstract class LeasedService<W> implements AutoCloseable {
     while (!closed) {
       boolean worked = false;
       try {
-        W wanted = cluster.requests().exists() ? wanted() : null;
+        W wanted = cluster.store().exists() ? wanted() : null;
         if (wanted == null) {
           release();
         } else if (acquire()) {

@@ -153,7 +153,7 @@ public final class FakeNodeAgent implements NodeAgent {
       Duration timeout,
       IntConsumer started)
       throws Exception {
-    call("repair " + node + " " + keyspace + " " + options.get("ranges"));
+    call("repair " + node + " " + keyspace + " " + new java.util.TreeMap<>(options));
     started.accept(7);
     return new RepairRunner.Outcome(repairStatus, 7, List.of("repair #7 " + repairStatus));
   }

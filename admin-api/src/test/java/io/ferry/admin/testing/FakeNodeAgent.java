@@ -21,6 +21,7 @@ public final class FakeNodeAgent implements NodeAgent {
   private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
   private final Map<String, Integer> pendingCompactions = new ConcurrentHashMap<>();
   private volatile RepairRunner.Status repairStatus = RepairRunner.Status.SUCCEEDED;
+  private volatile List<String> repairMessages = List.of();
 
   /** What was asked, in order. */
   public List<String> calls() {
@@ -46,6 +47,12 @@ public final class FakeNodeAgent implements NodeAgent {
 
   public FakeNodeAgent withRepairStatus(RepairRunner.Status status) {
     this.repairStatus = status;
+    return this;
+  }
+
+  /** What repairs' coordinators say, besides {@code repair #7 <status>}. */
+  public FakeNodeAgent withRepairMessages(String... messages) {
+    this.repairMessages = List.of(messages);
     return this;
   }
 
@@ -155,7 +162,9 @@ public final class FakeNodeAgent implements NodeAgent {
       throws Exception {
     call("repair " + node + " " + keyspace + " " + new java.util.TreeMap<>(options));
     started.accept(7);
-    return new RepairRunner.Outcome(repairStatus, 7, List.of("repair #7 " + repairStatus));
+    List<String> messages = new java.util.ArrayList<>(repairMessages);
+    messages.add(0, "repair #7 " + repairStatus);
+    return new RepairRunner.Outcome(repairStatus, 7, messages);
   }
 
   @Override

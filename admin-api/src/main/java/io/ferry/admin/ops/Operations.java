@@ -278,6 +278,11 @@ public final class Operations {
       if (outcome == null) {
         return; // lost its lease, or Ferry is stopping: another instance goes on with it
       }
+      if (!cluster.operationLeases().confirm(plan.lease(), id)) {
+        // Its last step ran while another instance took the job over: that one ends it.
+        skipRest(cluster, List.of(), LOST);
+        return;
+      }
       boolean failed = !outcome.isEmpty();
       finish(
           cluster,

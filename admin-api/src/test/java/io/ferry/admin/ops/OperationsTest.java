@@ -209,6 +209,26 @@ class OperationsTest {
   }
 
   @Test
+  void should_leave_the_end_of_a_job_to_the_instance_that_took_its_lease() throws Exception {
+    // given: a one-step job whose step hangs until another instance has taken its lease over
+    agent.waitingFor("gc 10.0.0.1", gate);
+    Operations operations = operations(Duration.ZERO);
+    List<Step> steps = List.of(step("perform_gc", NODE1));
+    UUID id = Operations.newId();
+    operations.startJob(
+        cluster, id, new JobPlan(JobPlan.BULK_OPERATIONS, steps, true, 0, "job/" + id), "test");
+    await().until(() -> agent.calls().contains("gc 10.0.0.1"));
+    leaseTable.advance(TTL.plusSeconds(1));
+    leaseTable.takeOver("job/" + id, new LeaseTable.Holder("ferry-b", id), TTL);
+    // when
+    gate.countDown();
+    await().until(() -> stored(steps.get(0).id()).state().equals(AdminRequest.SUCCESS));
+    Thread.sleep(100);
+    // then
+    assertThat(stored(id).state()).isEqualTo(AdminRequest.RUNNING);
+  }
+
+  @Test
   void should_take_over_a_job_whose_instance_stopped_from_its_first_step_not_done()
       throws Exception {
     // given: a job another instance started, whose first step succeeded, and whose lease expired

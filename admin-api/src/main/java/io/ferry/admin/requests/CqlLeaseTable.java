@@ -2,6 +2,7 @@ package io.ferry.admin.requests;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -55,55 +56,43 @@ public final class CqlLeaseTable implements LeaseTable {
 
   @Override
   public Holder insertIfAbsent(String name, Holder holder, Duration ttl) {
-    ResultSet result =
-        execute(
-            () ->
-                store
-                    .session()
-                    .execute(
-                        statements
-                            .get()
-                            .acquire()
-                            .bind(
-                                prefix + name,
-                                holder.instance(),
-                                holder.requestId(),
-                                seconds(ttl))));
-    return result.wasApplied() ? null : holder(result.one());
+    return holderUnlessApplied(
+        statements
+            .get()
+            .acquire()
+            .bind(prefix + name, holder.instance(), holder.requestId(), seconds(ttl)));
   }
 
   @Override
   public Holder renew(String name, Holder holder, Duration ttl) {
-    ResultSet result =
-        execute(
-            () ->
-                store
-                    .session()
-                    .execute(
-                        statements
-                            .get()
-                            .renew()
-                            .bind(
-                                seconds(ttl),
-                                holder.instance(),
-                                holder.requestId(),
-                                prefix + name,
-                                holder.instance(),
-                                holder.requestId())));
-    return result.wasApplied() ? null : holder(result.one());
+    return holderUnlessApplied(
+        statements
+            .get()
+            .renew()
+            .bind(
+                seconds(ttl),
+                holder.instance(),
+                holder.requestId(),
+                prefix + name,
+                holder.instance(),
+                holder.requestId()));
   }
 
   @Override
   public void delete(String name, String instance) {
-    execute(
-        () -> store.session().execute(statements.get().release().bind(prefix + name, instance)));
+    execute(statements.get().release().bind(prefix + name, instance));
   }
 
   @Override
   public Holder read(String name) {
-    Row row =
-        execute(() -> store.session().execute(statements.get().read().bind(prefix + name))).one();
+    Row row = execute(statements.get().read().bind(prefix + name)).one();
     return row == null ? null : holder(row);
+  }
+
+  /** Runs a lightweight transaction: {@code null} when applied, else who holds the lease. */
+  private Holder holderUnlessApplied(BoundStatement transaction) {
+    ResultSet result = execute(transaction);
+    return result.wasApplied() ? null : holder(result.one());
   }
 
   /**
@@ -120,9 +109,9 @@ public final class CqlLeaseTable implements LeaseTable {
     return (int) Math.max(1, ttl.toSeconds());
   }
 
-  private ResultSet execute(Supplier<ResultSet> statement) {
+  private ResultSet execute(BoundStatement statement) {
     try {
-      return statement.get();
+      return store.session().execute(statement);
     } catch (DriverException e) {
       throw new UnavailableException(
           "the lease table of cluster "

@@ -7,9 +7,7 @@ import io.ferry.admin.cluster.ManagedCluster;
 import io.ferry.admin.ring.TokenRing.ReplicatedSpan;
 import io.ferry.admin.ring.TokenSpan;
 import io.ferry.admin.testing.FakeNodeAgent;
-import io.ferry.admin.testing.FakeProcesses;
 import io.ferry.admin.testing.InMemoryLeaseTable;
-import io.ferry.admin.testing.InMemoryRequestLog;
 import io.ferry.admin.testing.TestClusters;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +25,7 @@ class NodeSyncServiceTest {
 
   private final FakeNodeAgent agent = new FakeNodeAgent();
   private final InMemoryLeaseTable leaseTable = new InMemoryLeaseTable();
-  private final ManagedCluster cluster =
-      TestClusters.cluster(
-          "origin",
-          agent,
-          new FakeProcesses(),
-          new InMemoryRequestLog(),
-          TestClusters.leases(leaseTable, "ferry-a", Duration.ofSeconds(30)));
+  private final ManagedCluster cluster = TestClusters.cluster(agent, leaseTable);
   private final InMemoryNodeSyncLog log = new InMemoryNodeSyncLog();
   private final Set<String> down = ConcurrentHashMap.newKeySet();
 

@@ -69,6 +69,27 @@ class OperationsTest {
     return arguments;
   }
 
+  /**
+   * Starts a rolling job of these garbage collections, whose first one hangs until the test opens
+   * {@link #gate}, and waits until it hangs.
+   *
+   * @return the job's id
+   */
+  private UUID startHangingJob(Operations operations, List<Step> steps) {
+    agent.waitingFor("gc " + steps.get(0).ip(), gate);
+    UUID id = Operations.newId();
+    operations.startJob(
+        cluster, id, new JobPlan(JobPlan.BULK_OPERATIONS, steps, true, 0, "job/" + id), "test");
+    await().until(() -> agent.calls().contains("gc " + steps.get(0).ip()));
+    return id;
+  }
+
+  /** Another instance takes the job's lease, once it has expired. */
+  private void leaseTakenOverByAnotherInstance(UUID job) {
+    leaseTable.advance(TTL.plusSeconds(1));
+    leaseTable.takeOver("job/" + job, new LeaseTable.Holder("ferry-b", job), TTL);
+  }
+
   private AdminRequest stored(UUID id) {
     return store.get(id).orElseThrow();
   }
@@ -189,15 +210,10 @@ class OperationsTest {
   void should_stop_a_job_whose_lease_another_instance_took_while_it_was_paused() throws Exception {
     // given: a job whose first step hangs (as a paused process would) until another instance has
     // taken its lease over
-    agent.waitingFor("gc 10.0.0.1", gate);
     Operations operations = operations(Duration.ZERO);
     List<Step> steps = List.of(step("perform_gc", NODE1), step("perform_gc", NODE2));
-    UUID id = Operations.newId();
-    JobPlan plan = new JobPlan(JobPlan.BULK_OPERATIONS, steps, true, 0, "job/" + id);
-    operations.startJob(cluster, id, plan, "test");
-    await().until(() -> agent.calls().contains("gc 10.0.0.1"));
-    leaseTable.advance(TTL.plusSeconds(1));
-    leaseTable.takeOver("job/" + id, new LeaseTable.Holder("ferry-b", id), TTL);
+    UUID id = startHangingJob(operations, steps);
+    leaseTakenOverByAnotherInstance(id);
     // when
     gate.countDown();
     await().until(() -> stored(steps.get(0).id()).state().equals(AdminRequest.SUCCESS));
@@ -211,15 +227,10 @@ class OperationsTest {
   @Test
   void should_leave_the_end_of_a_job_to_the_instance_that_took_its_lease() throws Exception {
     // given: a one-step job whose step hangs until another instance has taken its lease over
-    agent.waitingFor("gc 10.0.0.1", gate);
     Operations operations = operations(Duration.ZERO);
     List<Step> steps = List.of(step("perform_gc", NODE1));
-    UUID id = Operations.newId();
-    operations.startJob(
-        cluster, id, new JobPlan(JobPlan.BULK_OPERATIONS, steps, true, 0, "job/" + id), "test");
-    await().until(() -> agent.calls().contains("gc 10.0.0.1"));
-    leaseTable.advance(TTL.plusSeconds(1));
-    leaseTable.takeOver("job/" + id, new LeaseTable.Holder("ferry-b", id), TTL);
+    UUID id = startHangingJob(operations, steps);
+    leaseTakenOverByAnotherInstance(id);
     // when
     gate.countDown();
     await().until(() -> stored(steps.get(0).id()).state().equals(AdminRequest.SUCCESS));
@@ -289,13 +300,9 @@ class OperationsTest {
   @Test
   void should_cancel_a_job_before_its_next_step() throws Exception {
     // given
-    agent.waitingFor("gc 10.0.0.1", gate);
     Operations operations = operations(Duration.ZERO);
     List<Step> steps = List.of(step("perform_gc", NODE1), step("perform_gc", NODE2));
-    UUID id = Operations.newId();
-    operations.startJob(
-        cluster, id, new JobPlan(JobPlan.BULK_OPERATIONS, steps, true, 0, "job/" + id), "test");
-    await().until(() -> agent.calls().contains("gc 10.0.0.1"));
+    UUID id = startHangingJob(operations, steps);
     // when
     operations.cancel(id, "test");
     gate.countDown();

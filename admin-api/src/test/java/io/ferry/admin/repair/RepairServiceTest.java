@@ -11,9 +11,7 @@ import io.ferry.admin.repair.RepairSegment.State;
 import io.ferry.admin.ring.TokenRing.ReplicatedSpan;
 import io.ferry.admin.ring.TokenSpan;
 import io.ferry.admin.testing.FakeNodeAgent;
-import io.ferry.admin.testing.FakeProcesses;
 import io.ferry.admin.testing.InMemoryLeaseTable;
-import io.ferry.admin.testing.InMemoryRequestLog;
 import io.ferry.admin.testing.TestClusters;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,13 +28,7 @@ class RepairServiceTest {
 
   private final FakeNodeAgent agent = new FakeNodeAgent();
   private final InMemoryLeaseTable leaseTable = new InMemoryLeaseTable();
-  private final ManagedCluster cluster =
-      TestClusters.cluster(
-          "origin",
-          agent,
-          new FakeProcesses(),
-          new InMemoryRequestLog(),
-          TestClusters.leases(leaseTable, "ferry-a", Duration.ofSeconds(30)));
+  private final ManagedCluster cluster = TestClusters.cluster(agent, leaseTable);
   private final InMemoryRepairLog log = new InMemoryRepairLog();
   private Set<String> underNodeSync = Set.of();
 

@@ -19,6 +19,19 @@ public final class TestClusters {
   }
 
   /**
+   * A cluster of {@code agent}'s nodes whose leases (of the instance {@code ferry-a}) are taken in
+   * {@code leaseTable}: for its background services.
+   */
+  public static ManagedCluster cluster(FakeNodeAgent agent, InMemoryLeaseTable leaseTable) {
+    return cluster(
+        "origin",
+        agent,
+        new FakeProcesses(),
+        new InMemoryRequestLog(),
+        leases(leaseTable, "ferry-a", Duration.ofSeconds(30)));
+  }
+
+  /**
    * A cluster whose node operations go to {@code agent} and {@code processes}, recorded in {@code
    * requests} under {@code operationLeases}.
    */

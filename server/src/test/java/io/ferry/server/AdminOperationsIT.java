@@ -14,8 +14,6 @@ import io.ferry.server.AdminClient.Answer;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,17 +65,7 @@ class AdminOperationsIT {
     nodes = new ScriptedNodes(clusters, "admin-ops");
     nodes.start(clusters.nodeSpec(NODE1, "ops").seeds(List.of(NODE1)).initialToken(TOKEN1).build());
     nodes.start(clusters.nodeSpec(NODE2, "ops").seeds(List.of(NODE1)).initialToken(TOKEN2).build());
-    Path config = nodes.directory().resolve("ferry.conf");
-    Files.writeString(
-        config,
-        "ferry.admin.lease-ttl = 6 seconds\n"
-            + "ferry.admin.node-ready-timeout = 3 minutes\n"
-            + "ferry.admin.node-start-command = \""
-            + nodes.startCommand()
-            + "\"\n"
-            + "ferry.admin.node-stop-command = \""
-            + nodes.stopCommand()
-            + "\"\n");
+    nodes.writeFerryConfig();
     cqlPort = LocalPorts.freePort();
     ferryA = nodes.startFerry(FERRY_A, cqlPort, topology(0));
     adminA = ferryA.admin();
@@ -346,11 +334,7 @@ class AdminOperationsIT {
 
   /** The two instances present themselves to drivers as a two-node cluster. */
   private static Map<String, String> topology(int index) {
-    return Map.of(
-        "ZDM_PROXY_TOPOLOGY_ADDRESSES",
-        FERRY_A + "," + FERRY_B,
-        "ZDM_PROXY_TOPOLOGY_INDEX",
-        Integer.toString(index));
+    return ScriptedNodes.topology(index, FERRY_A, FERRY_B);
   }
 
   /**

@@ -49,6 +49,37 @@ final class ScriptedNodes implements AutoCloseable {
     return node;
   }
 
+  /**
+   * Writes the test's {@code ferry.conf}: leases of 6 s (a quick take-over), these nodes' scripts
+   * as the node commands, 3 minutes for a node to answer after its start, then {@code lines}.
+   */
+  void writeFerryConfig(String... lines) throws IOException {
+    Files.writeString(
+        directory.resolve("ferry.conf"),
+        "ferry.admin.lease-ttl = 6 seconds\n"
+            + "ferry.admin.node-ready-timeout = 3 minutes\n"
+            + "ferry.admin.node-start-command = \""
+            + startCommand()
+            + "\"\n"
+            + "ferry.admin.node-stop-command = \""
+            + stopCommand()
+            + "\"\n"
+            + String.join("\n", lines)
+            + "\n");
+  }
+
+  /**
+   * The environment of the instance at {@code index} of {@code addresses}, so that the instances
+   * present themselves to drivers as one cluster.
+   */
+  static Map<String, String> topology(int index, String... addresses) {
+    return Map.of(
+        "ZDM_PROXY_TOPOLOGY_ADDRESSES",
+        String.join(",", addresses),
+        "ZDM_PROXY_TOPOLOGY_INDEX",
+        Integer.toString(index));
+  }
+
   /** Where the test keeps its own files. */
   Path directory() {
     return directory;

@@ -204,6 +204,18 @@ class AdminOperationsIT {
                 + "\",\"new\":\"0\"}]");
     assertThat(call(adminA, "GET", "/origin/ops/rebalance", null).json().toString())
         .isEqualTo("[]");
+    assertThat(call(adminB, "GET", "/origin/request/rebalance?list_all=1", null).json().toString())
+        .contains(started.json().asText());
+    // when node 2 moves on its own, a quarter of the ring further
+    Answer move = call(adminB, "PUT", "/origin/ops/move/" + NODE2, "\"4611686018427387904\"");
+    // then
+    assertThat(move.status()).as(move.body()).isEqualTo(200);
+    JsonNode moved = awaitEnd(adminA, move.json().asText(), Duration.ofMinutes(3));
+    assertThat(moved.get("state").asText()).as(moved.toString()).isEqualTo("success");
+    assertThat(moved.get("details").asText())
+        .isEqualTo("moved from token 0 to 4611686018427387904");
+    assertThat(jmxAttribute(NODE2, "org.apache.cassandra.db:type=StorageService", "Tokens"))
+        .isEqualTo(List.of("4611686018427387904"));
   }
 
   @Test
@@ -314,6 +326,11 @@ class AdminOperationsIT {
             step -> steps.add(step.get("state").asText() + " " + step.get("details").asText()));
     assertThat(steps).containsExactly("success flushed ops_it [t]", "error not run: cancelled");
     assertError(call(adminA, "POST", "/request/" + id + "/cancel", null), 409, "ended");
+    assertThat(
+            call(adminB, "GET", "/origin/request/bulk-operations?list_all=1", null)
+                .json()
+                .toString())
+        .contains(id);
   }
 
   @Test

@@ -143,6 +143,30 @@ class SingleNodeRestartIT {
     assertAnswersCql();
   }
 
+  @Test
+  @Order(5)
+  void should_stop_then_start_the_only_node_each_on_its_own() throws Exception {
+    // when
+    Answer stop =
+        client.call(adminA, "POST", "/origin/ops/stop/" + NODE, "{\"drain_first\": true}");
+    // then
+    assertThat(stop.status()).as(stop.body()).isEqualTo(200);
+    followToTheEnd(stop.json().asText());
+    assertThat(
+            client
+                .call(adminB, "GET", "/request/" + stop.json().asText() + "/status", null)
+                .json()
+                .get("details")
+                .asText())
+        .isEqualTo("stopped");
+    // when
+    Answer start = client.call(adminB, "POST", "/origin/ops/start/" + NODE, "{}");
+    // then
+    assertThat(start.status()).as(start.body()).isEqualTo(200);
+    followToTheEnd(start.json().asText());
+    assertAnswersCql();
+  }
+
   /**
    * Polls the request's status on both instances until it ends; every answer must be a status.
    *

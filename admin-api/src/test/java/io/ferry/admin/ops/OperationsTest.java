@@ -24,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class OperationsTest {
@@ -43,6 +46,17 @@ class OperationsTest {
           "origin", agent, processes, requests, TestClusters.leases(leaseTable, "ferry-a", TTL));
   private final WorkerPool pool = new WorkerPool("admin-operation", 4, "operation-threads");
   private final CountDownLatch gate = new CountDownLatch(1);
+
+  @BeforeAll
+  static void pollOften() {
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(5));
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+  }
+
+  @AfterAll
+  static void pollAsUsual() {
+    Awaitility.reset();
+  }
 
   @AfterEach
   void stop() {

@@ -14,6 +14,7 @@ import io.ferry.server.AdminClient.Answer;
 import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,7 @@ class AdminOperationsIT {
   private static final String NODE2 = "127.0.0.102";
   private static final String FERRY_A = "127.0.0.105";
   private static final String FERRY_B = "127.0.0.106";
+  private static final String FERRY_C = "127.0.0.107";
   private static final String TOKEN1 = "-9223372036854775808";
   private static final String TOKEN2 = "-9000000000000000000";
 
@@ -347,7 +349,58 @@ class AdminOperationsIT {
         .forEach(step -> assertThat(step.get("state").asText()).isEqualTo("success"));
   }
 
+  @Test
+  @Order(10)
+  void should_fence_a_paused_instance_whose_job_another_instance_took_over() throws Exception {
+    // given a rolling flush started on instance C (a process of its own), past its first step
+    ScriptedNodes.FerryProcess ferryC = nodes.launchFerry(FERRY_C, cqlPort, "ferry-c.log");
+    Answer started =
+        call(
+            ferryC.admin(),
+            "POST",
+            "/origin/ops",
+            "{\"ips\": [\""
+                + NODE1
+                + "\", \""
+                + NODE2
+                + "\"], \"action\": \"flush\", \"sleep\": 15, \"args\": [\"ops_it\"]}");
+    assertThat(started.status()).as(started.body()).isEqualTo(200);
+    String id = started.json().asText();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> stepStates(adminB, id).get(0).equals("success"));
+    // when C is paused (SIGSTOP) in the pause between its steps
+    ferryC.signal("STOP");
+    JsonNode done;
+    try {
+      // then instance B takes the job over once C's lease has expired, and finishes it
+      done = awaitEnd(adminB, id, Duration.ofMinutes(1));
+    } finally {
+      ferryC.signal("CONT");
+    }
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("success");
+    // and C, resumed, finds its lease taken and does not act: the job stays as B ended it
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Files.readString(nodes.directory().resolve("ferry-c.log"))
+                    .contains("lost the lease of a job"));
+    Thread.sleep(2000);
+    assertThat(call(adminB, "GET", "/request/" + id + "/status", null).json()).isEqualTo(done);
+  }
+
   // -----------------------------------------------------------------------------------------------
+
+  /** The states of a job's steps, in order, as {@code admin} answers them. */
+  private List<String> stepStates(String admin, String id) throws Exception {
+    List<String> states = new ArrayList<>();
+    call(admin, "GET", "/request/" + id + "/status", null)
+        .json()
+        .get("details")
+        .forEach(step -> states.add(step.get("state").asText()));
+    return states;
+  }
 
   /** The two instances present themselves to drivers as a two-node cluster. */
   private static Map<String, String> topology(int index) {

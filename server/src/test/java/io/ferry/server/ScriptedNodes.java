@@ -31,6 +31,7 @@ final class ScriptedNodes implements AutoCloseable {
   private final Path directory;
   private final List<CassandraNode> nodes = new ArrayList<>();
   private final List<FerryServer> ferries = new ArrayList<>();
+  private final List<Process> processes = new ArrayList<>();
 
   /**
    * @param name the test's directory in the test run, e.g. {@code admin-ops}
@@ -104,6 +105,62 @@ final class ScriptedNodes implements AutoCloseable {
   Ferry startFerry(String listenAddress, int cqlPort, Map<String, String> environment)
       throws Exception {
     int adminPort = LocalPorts.freePort();
+    FerryServer server =
+        FerryServer.create(
+            FerryServer.loadConfig(
+                directory.resolve("ferry.conf"),
+                environment(listenAddress, cqlPort, adminPort, environment)));
+    ferries.add(server);
+    server.start().get(90, TimeUnit.SECONDS);
+    return new Ferry(server, "http://127.0.0.1:" + adminPort);
+  }
+
+  /** A Ferry instance running as a process of its own (ferry.jar), and its admin API's base URL. */
+  record FerryProcess(Process process, String admin) {
+
+    /** Sends the process a signal, e.g. {@code STOP} or {@code CONT}. */
+    void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(kill.exitValue()).as("kill -%s", name).isZero();
+    }
+  }
+
+  /**
+   * Launches a Ferry instance as its own process (so that a test can pause it), configured as
+   * {@link #startFerry} configures one, logging to {@code <directory>/<log>}; returns once its
+   * admin API answers.
+   */
+  FerryProcess launchFerry(String listenAddress, int cqlPort, String log) throws Exception {
+    int adminPort = LocalPorts.freePort();
+    Process process =
+        FerryJar.launch(
+            directory.resolve(log),
+            environment(listenAddress, cqlPort, adminPort, Map.of()),
+            List.of("-Xmx256m"),
+            "run",
+            "--config",
+            directory.resolve("ferry.conf").toString());
+    processes.add(process);
+    String admin = "http://127.0.0.1:" + adminPort;
+    AdminClient client = new AdminClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        if (client.call(admin, "GET", "/proxy/routing", null).status() == 200) {
+          return new FerryProcess(process, admin);
+        }
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      assertThat(process.isAlive()).as("ferry.jar is running (see %s)", log).isTrue();
+      assertThat(System.nanoTime() - deadline).as("ferry.jar answers within 90 s").isNegative();
+      Thread.sleep(500);
+    }
+  }
+
+  private Map<String, String> environment(
+      String listenAddress, int cqlPort, int adminPort, Map<String, String> environment) {
     Map<String, String> all = new HashMap<>(environment);
     all.put(
         "ZDM_ORIGIN_CONTACT_POINTS",
@@ -115,11 +172,7 @@ final class ScriptedNodes implements AutoCloseable {
     all.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
     all.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
     all.put("FERRY_ADMIN_PORT", Integer.toString(adminPort));
-    FerryServer server =
-        FerryServer.create(FerryServer.loadConfig(directory.resolve("ferry.conf"), all));
-    ferries.add(server);
-    server.start().get(90, TimeUnit.SECONDS);
-    return new Ferry(server, "http://127.0.0.1:" + adminPort);
+    return all;
   }
 
   /** Stops a Ferry instance (it drains, as on SIGTERM), as when an instance of a fleet goes. */
@@ -144,6 +197,9 @@ final class ScriptedNodes implements AutoCloseable {
    */
   @Override
   public void close() throws Exception {
+    for (Process process : processes) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
     for (FerryServer ferry : ferries) {
       ferry.close();
     }

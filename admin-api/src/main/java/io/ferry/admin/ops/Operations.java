@@ -29,13 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs node operations and jobs as tracked requests: each one is recorded in its cluster's request
- * store before it runs, holds the leases that keep two Ferry instances from operating the same node
- * (or running two rolling restarts) at once, and records how it ended. A job's runner renews its
- * lease; when a Ferry instance dies, {@link #takeOver()} on another instance resumes its jobs from
- * the first step that had not succeeded.
+ * Runs node operations and jobs as tracked requests: each one is recorded in its cluster's {@link
+ * ManagedCluster#requests()} before it runs, holds the leases that keep two Ferry instances from
+ * operating the same node (or running two rolling restarts) at once, and records how it ended. A
+ * job's runner renews its lease, and confirms it before each step (a holder that was paused while
+ * another instance took the job over stops there); when a Ferry instance dies, {@link #takeOver()}
+ * on another instance resumes its jobs from the first step that had not succeeded.
  *
- * <p>Thread policy: blocking; called on the admin worker pool, runs operations on it. Thread-safe.
+ * <p>Thread policy: blocking; called on the admin request pool, runs operations on the operation
+ * pool. Thread-safe.
  */
 public final class Operations {
 

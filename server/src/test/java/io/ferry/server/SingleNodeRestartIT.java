@@ -106,7 +106,7 @@ class SingleNodeRestartIT {
     }
     // when
     Answer flush =
-        client.call(adminB, "POST", "/origin/ops/flush/" + NODE + "/single_it", "[\"t\"]");
+        client.call(adminA, "POST", "/origin/ops/flush/" + NODE + "/single_it", "[\"t\"]");
     // then
     assertThat(flush.status()).as(flush.body()).isEqualTo(200);
     assertThat(flush.body()).isEqualTo("null");

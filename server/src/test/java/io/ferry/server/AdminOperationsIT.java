@@ -433,9 +433,7 @@ class AdminOperationsIT {
   }
 
   private String firstStepState(String id) throws Exception {
-    JsonNode details =
-        call(adminA, "GET", "/request/" + id + "/status", null).json().get("details");
-    return details.elements().next().get("state").asText();
+    return stepStates(adminA, id).get(0);
   }
 
   private void writeRows(int from, int to) {

@@ -293,6 +293,10 @@ public final class Operations {
           failed ? outcome : "all " + plan.steps().size() + " steps done");
       LOG.info("[{}] {} {} ended: {}", cluster.id(), plan.type(), id, failed ? outcome : "success");
     } catch (RuntimeException e) {
+      if (!cluster.operationLeases().confirm(plan.lease(), id)) {
+        skipRest(cluster, List.of(), LOST); // not this instance's job any more: not its failure
+        return;
+      }
       LOG.error("[{}] {} {} failed", cluster.id(), plan.type(), id, e);
       finish(cluster, id, AdminRequest.ERROR, String.valueOf(e.getMessage()));
     } finally {
@@ -393,9 +397,13 @@ public final class Operations {
       if (interruption != null) {
         return interruption;
       }
+      // Measured again: the check above may have taken long (or the process was paused in it).
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left < 0) {
+        break;
+      }
       try {
-        Thread.sleep(
-            Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
+        Thread.sleep(Math.min(1000, left + 1));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return STOPPING;

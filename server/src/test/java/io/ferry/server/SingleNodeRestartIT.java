@@ -69,9 +69,9 @@ class SingleNodeRestartIT {
   @Order(1)
   void should_refuse_a_cross_site_form_post_and_accept_the_same_post_from_curl() throws Exception {
     // given: what a browser sends for a form of another site, and what `curl -X POST ... -d` sends
-    String form = "[\"local\"]";
+    String form = "[]";
     HttpRequest.Builder post =
-        HttpRequest.newBuilder(URI.create(adminA + "/origin/ops/flush/" + NODE + "/system"))
+        HttpRequest.newBuilder(URI.create(adminA + "/origin/ops/flush/" + NODE))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(form));
     // when

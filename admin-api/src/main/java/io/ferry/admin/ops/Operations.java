@@ -470,6 +470,13 @@ public final class Operations {
   public record Found(ManagedCluster cluster, AdminRequest request) {}
 
   public Found find(UUID id) {
+    // The requests this instance runs first, from memory: their stores may be slow or down.
+    for (ManagedCluster cluster : clusters.values()) {
+      Optional<AdminRequest> held = cluster.requests().held(id);
+      if (held.isPresent()) {
+        return new Found(cluster, held.get());
+      }
+    }
     List<String> unreachable = new ArrayList<>();
     for (ManagedCluster cluster : clusters.values()) {
       try {

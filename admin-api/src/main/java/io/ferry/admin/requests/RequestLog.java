@@ -17,6 +17,11 @@ public interface RequestLog {
 
   Optional<AdminRequest> get(UUID id);
 
+  /** The request if this instance holds it in memory (it runs it), without asking any store. */
+  default Optional<AdminRequest> held(UUID id) {
+    return Optional.empty();
+  }
+
   /** Records a request's state and message. */
   void update(UUID id, String state, Instant finished, String message);
 

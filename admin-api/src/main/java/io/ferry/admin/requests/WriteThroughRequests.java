@@ -50,9 +50,14 @@ public final class WriteThroughRequests implements RequestLog {
   }
 
   @Override
+  public Optional<AdminRequest> held(UUID id) {
+    return Optional.ofNullable(held.get(id));
+  }
+
+  @Override
   public Optional<AdminRequest> get(UUID id) {
-    AdminRequest request = held.get(id);
-    return request != null ? Optional.of(request) : durable.get(id);
+    Optional<AdminRequest> request = held(id);
+    return request.isPresent() ? request : durable.get(id);
   }
 
   @Override

@@ -315,7 +315,7 @@ class AdminOperationsIT {
     // given a rolling flush of both nodes, 30 s apart, past its first step
     String id =
         flushBothNodesPastTheFirst(
-            "\"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]");
+            adminA, "\"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]");
     // when cancelled through the other instance
     assertNullAnswer(call(adminB, "POST", "/request/" + id + "/cancel", null));
     // then
@@ -339,7 +339,7 @@ class AdminOperationsIT {
   @Order(9)
   void should_resume_a_job_on_another_instance_when_its_instance_stops() throws Exception {
     // given a rolling flush started on instance A, which stops after the first step
-    String id = flushBothNodesPastTheFirst("\"sleep\": 10, \"args\": [\"ops_it\"]");
+    String id = flushBothNodesPastTheFirst(adminA, "\"sleep\": 10, \"args\": [\"ops_it\"]");
     // when
     nodes.stop(ferryA);
     // then instance B takes the job over once its lease has expired, and finishes it
@@ -354,21 +354,7 @@ class AdminOperationsIT {
   void should_fence_a_paused_instance_whose_job_another_instance_took_over() throws Exception {
     // given a rolling flush started on instance C (a process of its own), past its first step
     ScriptedNodes.FerryProcess ferryC = nodes.launchFerry(FERRY_C, cqlPort, "ferry-c.log");
-    Answer started =
-        call(
-            ferryC.admin(),
-            "POST",
-            "/origin/ops",
-            "{\"ips\": [\""
-                + NODE1
-                + "\", \""
-                + NODE2
-                + "\"], \"action\": \"flush\", \"sleep\": 15, \"args\": [\"ops_it\"]}");
-    assertThat(started.status()).as(started.body()).isEqualTo(200);
-    String id = started.json().asText();
-    await()
-        .atMost(Duration.ofMinutes(1))
-        .until(() -> stepStates(adminB, id).get(0).equals("success"));
+    String id = flushBothNodesPastTheFirst(ferryC.admin(), "\"sleep\": 15, \"args\": [\"ops_it\"]");
     // when C is paused (SIGSTOP) in the pause between its steps
     ferryC.signal("STOP");
     JsonNode done;
@@ -408,15 +394,15 @@ class AdminOperationsIT {
   }
 
   /**
-   * Starts a bulk flush of both nodes on instance A, with these further fields of its body, and
-   * waits until its first step has succeeded.
+   * Starts a bulk flush of both nodes on the instance at {@code admin}, with these further fields
+   * of its body, and waits until its first step has succeeded.
    *
    * @return the request id
    */
-  private String flushBothNodesPastTheFirst(String fields) throws Exception {
+  private String flushBothNodesPastTheFirst(String admin, String fields) throws Exception {
     Answer started =
         call(
-            adminA,
+            admin,
             "POST",
             "/origin/ops",
             "{\"ips\": [\""
@@ -428,12 +414,10 @@ class AdminOperationsIT {
                 + "}");
     assertThat(started.status()).as(started.body()).isEqualTo(200);
     String id = started.json().asText();
-    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> stepStates(admin, id).get(0).equals("success"));
     return id;
-  }
-
-  private String firstStepState(String id) throws Exception {
-    return stepStates(adminA, id).get(0);
   }
 
   private void writeRows(int from, int to) {

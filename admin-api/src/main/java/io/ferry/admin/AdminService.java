@@ -12,7 +12,7 @@ import io.ferry.admin.requests.CqlLeaseTable;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
 import io.ferry.admin.requests.WriteThroughRequests;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.tls.TlsContexts;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
 package io.ferry.admin;
 
 import com.typesafe.config.Config;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.SettingsReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

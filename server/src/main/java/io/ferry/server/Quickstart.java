@@ -3,7 +3,7 @@ package io.ferry.server;
 import io.ferry.cassandra.CassandraDistribution;
 import io.ferry.cassandra.CassandraNode;
 import io.ferry.cassandra.NodeSpec;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.config.InvalidConfigurationException;
 import java.io.IOException;
 import java.io.PrintStream;

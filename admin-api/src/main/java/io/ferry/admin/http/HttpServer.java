@@ -2,7 +2,7 @@ package io.ferry.admin.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ferry.admin.errors.RefusedException;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -2,7 +2,7 @@ package io.ferry.admin.process;
 
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.errors.InvalidArgumentsException;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

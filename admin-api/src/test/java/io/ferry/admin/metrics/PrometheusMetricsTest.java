@@ -2,7 +2,7 @@ package io.ferry.admin.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.metrics.RequestType;
 import java.time.Duration;

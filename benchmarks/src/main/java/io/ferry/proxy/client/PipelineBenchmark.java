@@ -12,16 +12,18 @@ import com.datastax.oss.protocol.internal.response.result.RawType;
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import com.datastax.oss.protocol.internal.response.result.Void;
 import io.ferry.proxy.Proxy;
-import io.ferry.proxy.cluster.ClusterConnection;
-import io.ferry.proxy.cluster.ClusterRole;
-import io.ferry.proxy.cluster.EmbeddedClusterConnections;
+import io.ferry.proxy.backend.BackendChannels;
+import io.ferry.proxy.backend.BackendConnection;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.HandlerNames;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.session.ProxyContext;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -32,9 +34,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One request through Ferry's real client and cluster pipelines (frame decoders, {@link
- * ClientConnection}, {@link ClusterConnection}s, the prepared-statement cache, metrics) on embedded
+ * ClientConnection}, {@link BackendConnection}s, the prepared-statement cache, metrics) on embedded
  * channels: the client's EXECUTE goes in, the forwarded frame comes out towards the cluster(s), the
  * clusters' answers go in, the client's answer comes out. No sockets, so the score is Ferry's own
  * CPU and, with {@code -prof gc}, its own allocation; {@link #harness} measures what the embedded
@@ -115,27 +119,13 @@ public class PipelineBenchmark {
     ClientConnection connection = new ClientConnection(context);
     client
         .pipeline()
-        .addLast(ClientPipeline.FRAME_DECODER, new FrameDecoder(settings.maxFrameLength(), false))
-        .addLast(ClientPipeline.CLIENT, connection);
+        .addLast(HandlerNames.FRAME_DECODER, new FrameDecoder(settings.maxFrameLength(), false))
+        .addLast(HandlerNames.CLIENT, connection);
     client.pipeline().fireChannelActive();
     origin = new InetEmbeddedChannel(new InetSocketAddress("127.0.0.2", 9042));
     target = new InetEmbeddedChannel(new InetSocketAddress("127.0.0.3", 9042));
-    ClusterConnection originConnection =
-        EmbeddedClusterConnections.open(
-            ClusterRole.ORIGIN,
-            origin,
-            2048,
-            settings.maxFrameLength(),
-            VERSION,
-            context.metrics());
-    ClusterConnection targetConnection =
-        EmbeddedClusterConnections.open(
-            ClusterRole.TARGET,
-            target,
-            2048,
-            settings.maxFrameLength(),
-            VERSION,
-            context.metrics());
+    BackendConnection originConnection = embeddedBackend(ClusterRole.ORIGIN, origin, context);
+    BackendConnection targetConnection = embeddedBackend(ClusterRole.TARGET, target, context);
     connection.routeOver(originConnection, targetConnection, ProtocolVersion.V4);
 
     byte[] selectId = prepare(SELECT, List.of("k"), List.of("v"));
@@ -152,6 +142,26 @@ public class PipelineBenchmark {
 
     echoClient = new EmbeddedChannel(new Echo());
     echoCluster = new EmbeddedChannel(new Echo());
+  }
+
+  /**
+   * A backend connection whose handshake is done, in the pipeline of an embedded channel: the
+   * pipeline {@link BackendChannels} builds on a socket, without the socket.
+   */
+  private static BackendConnection embeddedBackend(
+      ClusterRole role, EmbeddedChannel channel, ProxyContext context) {
+    return BackendChannels.install(
+        channel.pipeline(),
+        new BackendConnection.Options(
+            role,
+            "[" + role + "]",
+            2048,
+            1024,
+            VERSION,
+            Duration.ofSeconds(10),
+            Duration.ofHours(1),
+            context.metrics().node(role, channel.remoteAddress().toString()),
+            Optional.empty()));
   }
 
   @TearDown(Level.Trial)

@@ -1,5 +1,7 @@
 package io.ferry.proxy.routing;
 
+import io.ferry.proxy.cql.CqlStatement;
+import io.ferry.proxy.cql.StatementClassifier;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;

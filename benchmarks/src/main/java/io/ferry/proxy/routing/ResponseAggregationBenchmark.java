@@ -1,7 +1,7 @@
 package io.ferry.proxy.routing;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

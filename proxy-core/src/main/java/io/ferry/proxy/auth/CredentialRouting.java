@@ -1,6 +1,6 @@
 package io.ferry.proxy.auth;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 
 /**
  * Which cluster a client's credentials are for (the ZDM Proxy's authentication matrix):

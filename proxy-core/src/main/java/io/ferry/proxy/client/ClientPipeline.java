@@ -1,7 +1,9 @@
 package io.ferry.proxy.client;
 
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.HandlerNames;
+import io.ferry.proxy.session.ProxyContext;
 import io.ferry.proxy.tls.ClientFacingTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -27,18 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
 
-  /** Names of the client pipeline's handlers. */
-  public static final String TLS = "tls";
-
-  public static final String FRAME_DECODER = "frameDecoder";
-
-  public static final String CLIENT = "client";
-
-  /** Frame compression handlers, added once a client asks for compression in STARTUP. */
-  public static final String DECOMPRESSOR = "decompressor";
-
-  public static final String COMPRESSOR = "compressor";
-
   private static final Logger LOG = LoggerFactory.getLogger(ClientPipeline.class);
 
   private final ProxyContext context;
@@ -56,10 +46,13 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   protected void initChannel(SocketChannel channel) {
     int max = context.settings().maxClientConnections();
     tls.ifPresent(
-        clientFacingTls -> channel.pipeline().addLast(TLS, tlsHandler(channel, clientFacingTls)));
+        clientFacingTls ->
+            channel.pipeline().addLast(HandlerNames.TLS, tlsHandler(channel, clientFacingTls)));
     channel
         .pipeline()
-        .addLast(FRAME_DECODER, new FrameDecoder(context.settings().maxFrameLength(), false));
+        .addLast(
+            HandlerNames.FRAME_DECODER,
+            new FrameDecoder(context.settings().maxFrameLength(), false));
     if (openConnections.incrementAndGet() > max) {
       // Refused connections hold no slot: they would otherwise keep new clients out after the
       // served ones closed.
@@ -71,10 +64,10 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
       channel
           .pipeline()
           .addLast(
-              CLIENT,
+              HandlerNames.CLIENT,
               new ConnectionLimit(context.codec(), max, context.settings().handshakeTimeout()));
     } else {
-      channel.pipeline().addLast(CLIENT, new ClientConnection(context));
+      channel.pipeline().addLast(HandlerNames.CLIENT, new ClientConnection(context));
       channel.closeFuture().addListener(future -> openConnections.decrementAndGet());
     }
     channels.add(channel);
@@ -112,7 +105,7 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
    */
   public void closeIdleOn(java.util.Set<java.net.InetSocketAddress> fallbacks) {
     for (Channel channel : channels) {
-      if (channel.pipeline().get(CLIENT) instanceof ClientConnection connection) {
+      if (channel.pipeline().get(HandlerNames.CLIENT) instanceof ClientConnection connection) {
         channel.eventLoop().execute(() -> connection.closeIfIdleOn(fallbacks));
       }
     }
@@ -125,7 +118,7 @@ public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   public int inFlightRequests() {
     List<Future<Integer>> counts = new ArrayList<>();
     for (Channel channel : channels) {
-      if (channel.pipeline().get(CLIENT) instanceof ClientConnection connection) {
+      if (channel.pipeline().get(HandlerNames.CLIENT) instanceof ClientConnection connection) {
         counts.add(channel.eventLoop().submit(connection::inFlightRequests));
       }
     }

@@ -1,8 +1,9 @@
 package io.ferry.proxy.client;
 
 import io.ferry.proxy.cluster.ClusterConnector;
-import io.ferry.proxy.cluster.ClusterRole;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Endpoints;
+import io.ferry.proxy.session.ProxyContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.ferry.proxy.client;
 
 import io.ferry.proxy.frame.FrameDecoder;
-import io.ferry.proxy.segment.ModernFraming;
+import io.ferry.proxy.frame.HandlerNames;
 import io.ferry.proxy.segment.SegmentDecoder;
 import io.netty.channel.Channel;
 import java.time.Duration;
@@ -38,12 +38,11 @@ final class IncompleteFrameWatch {
    * @return why the connection must be closed, or {@code null} if it need not be
    */
   String check(long nowNanos) {
-    FrameDecoder frames = (FrameDecoder) channel.pipeline().get(ClientPipeline.FRAME_DECODER);
+    FrameDecoder frames = (FrameDecoder) channel.pipeline().get(HandlerNames.FRAME_DECODER);
     if (frames == null) {
       return null;
     }
-    SegmentDecoder segments =
-        (SegmentDecoder) channel.pipeline().get(ModernFraming.SEGMENT_DECODER);
+    SegmentDecoder segments = (SegmentDecoder) channel.pipeline().get(HandlerNames.SEGMENT_DECODER);
     boolean incomplete =
         frames.holdsIncompleteFrame() || (segments != null && segments.holdsIncompleteSegment());
     long framesDecoded = frames.framesDecoded();

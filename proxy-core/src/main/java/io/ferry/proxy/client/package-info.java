@@ -1,5 +1,6 @@
 /**
- * The client-facing side: the listener, each client connection's handshake, request routing to its
- * cluster connections, response aggregation, timeouts and draining.
+ * The client-facing side as Netty sees it: the listener's pipeline, the connection limit, each
+ * client connection's thin handler (which hands frames to the handshake, then to the request
+ * exchange), and the recall of connections from fallback nodes.
  */
 package io.ferry.proxy.client;

@@ -1,13 +1,15 @@
 package io.ferry.proxy.cluster;
 
+import io.ferry.proxy.backend.BackendChannels;
+import io.ferry.proxy.backend.BackendConnection;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
-import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.metrics.ProxyMetrics;
 import io.ferry.proxy.tls.ClusterTls;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +33,6 @@ import java.util.function.Function;
  * connection and its cluster connections share one thread and need no locks.
  */
 public final class ClusterConnector {
-
-  /** Names of the cluster connection's pipeline handlers. */
-  public static final String FRAME_DECODER = "frameDecoder";
-
-  public static final String IDLE = "idle";
-  public static final String CLUSTER = "cluster";
 
   private final ClusterSettings cluster;
   private final ProxySettings proxy;
@@ -71,7 +67,7 @@ public final class ClusterConnector {
    *
    * @param clientLabel the client's address, for log prefixes
    */
-  public CompletableFuture<ClusterConnection> connect(
+  public CompletableFuture<BackendConnection> connect(
       EventLoop eventLoop, int protocolVersion, String clientLabel) {
     Attempt attempt =
         new Attempt(
@@ -90,7 +86,7 @@ public final class ClusterConnector {
    * connection's own connection to this cluster uses, which knows its prepared statements. Counted
    * under the {@code async} metrics, not as a client connection failure.
    */
-  public CompletableFuture<ClusterConnection> connectForMirroredReads(
+  public CompletableFuture<BackendConnection> connectForMirroredReads(
       EventLoop eventLoop, int protocolVersion, String clientLabel, InetSocketAddress node) {
     Attempt attempt =
         new Attempt(
@@ -114,7 +110,7 @@ public final class ClusterConnector {
     private final boolean countClientFailure;
     private final long deadline;
     private final List<String> errors = new ArrayList<>();
-    private final CompletableFuture<ClusterConnection> result = new CompletableFuture<>();
+    private final CompletableFuture<BackendConnection> result = new CompletableFuture<>();
 
     Attempt(
         EventLoop eventLoop,
@@ -156,35 +152,15 @@ public final class ClusterConnector {
           "[client " + clientLabel + " → " + cluster.role().id() + " " + address + "]";
       NodeMetrics meters = nodeMetrics.apply(address);
       Duration remaining = Duration.ofMillis(Math.max(1, remainingMillis));
-      NodeChannels.open(
+      BackendChannels.open(
               eventLoop,
               node,
               remaining,
-              tls,
-              pipeline ->
-                  pipeline
-                      .addLast(
-                          FRAME_DECODER,
-                          new FrameDecoder(ProxySettings.PROTOCOL_MAX_FRAME_LENGTH, true))
-                      .addLast(
-                          IDLE,
-                          new IdleStateHandler(
-                              0, proxy.heartbeat().interval().toMillis(), 0, TimeUnit.MILLISECONDS))
-                      .addLast(
-                          CLUSTER,
-                          new ClusterConnection(
-                              cluster.role(),
-                              pipeline.channel(),
-                              logPrefix,
-                              proxy.maxStreamIds(),
-                              proxy.maxOrphanedStreamIds(),
-                              protocolVersion,
-                              ProxySettings.PROTOCOL_MAX_FRAME_LENGTH,
-                              meters)))
+              BackendConnection.Options.of(cluster, proxy, logPrefix, protocolVersion, meters, tls))
           .whenComplete(
-              (channel, failure) -> {
+              (connection, failure) -> {
                 if (failure == null) {
-                  result.complete((ClusterConnection) channel.pipeline().get(CLUSTER));
+                  result.complete(connection);
                 } else {
                   failed(index, address + ": " + failure.getMessage(), meters);
                 }

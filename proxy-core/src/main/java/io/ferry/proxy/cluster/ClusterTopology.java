@@ -1,5 +1,6 @@
 package io.ferry.proxy.cluster;
 
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.frame.ProtocolVersion;
 import java.util.Comparator;
 import java.util.List;

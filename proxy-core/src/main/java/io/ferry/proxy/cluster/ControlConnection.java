@@ -1,34 +1,31 @@
 package io.ferry.proxy.cluster;
 
 import com.datastax.oss.protocol.internal.Frame;
-import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
-import com.datastax.oss.protocol.internal.request.AuthResponse;
 import com.datastax.oss.protocol.internal.request.Options;
 import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.request.Register;
-import com.datastax.oss.protocol.internal.request.Startup;
-import com.datastax.oss.protocol.internal.response.AuthChallenge;
-import com.datastax.oss.protocol.internal.response.AuthSuccess;
-import com.datastax.oss.protocol.internal.response.Authenticate;
-import com.datastax.oss.protocol.internal.response.Error;
-import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
 import com.datastax.oss.protocol.internal.response.result.Rows;
-import io.ferry.proxy.auth.ClusterAuthentication;
+import io.ferry.proxy.auth.AuthenticationException;
 import io.ferry.proxy.auth.PlainTextAuthenticator;
 import io.ferry.proxy.auth.SaslAuthenticator;
+import io.ferry.proxy.backend.BackendConnection;
+import io.ferry.proxy.backend.BackendHandshake;
+import io.ferry.proxy.backend.CqlClient;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.metrics.NodeMetrics;
 import io.ferry.proxy.tls.ClusterTls;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ferry's own connection to one cluster: finds a reachable node, negotiates the protocol version
  * downward from the configured maximum, learns the cluster's nodes and system tables, follows
- * topology and schema events, heartbeats, and reconnects with exponential backoff when it fails.
+ * topology and schema events, and reconnects with exponential backoff when it fails (its backend
+ * connection heartbeats when idle, and closes when a heartbeat goes unanswered).
  *
  * <p>Thread policy: all state changes happen on its event loop; {@link #topology()} and {@link
  * #isUp()} may be read from any thread.
@@ -69,10 +66,9 @@ public final class ControlConnection {
   private final CompletableFuture<ClusterTopology> firstConnection = new CompletableFuture<>();
 
   private volatile ClusterTopology topology;
-  private volatile CqlConnection connection;
+  private volatile CqlClient connection;
   private volatile boolean closed;
   private Duration nextRetryDelay;
-  private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> pendingRefresh;
   private volatile int consecutiveFailures;
 
@@ -111,13 +107,13 @@ public final class ControlConnection {
   }
 
   public boolean isUp() {
-    CqlConnection current = connection;
+    CqlClient current = connection;
     return current != null && current.isOpen();
   }
 
   /** The node the control connection is connected to, or {@code null} when it is not. */
   public InetSocketAddress endpoint() {
-    CqlConnection current = connection;
+    CqlClient current = connection;
     return current != null && current.isOpen() ? current.remoteAddress() : null;
   }
 
@@ -131,7 +127,7 @@ public final class ControlConnection {
     eventLoop.execute(
         () -> {
           cancelTimers();
-          CqlConnection current = connection;
+          CqlClient current = connection;
           if (current != null) {
             current.close();
           }
@@ -175,7 +171,7 @@ public final class ControlConnection {
                 onConnected(ready);
                 return;
               }
-              Throwable cause = unwrap(failure);
+              Throwable cause = BackendHandshake.unwrap(failure);
               if (cause instanceof UnusableClusterException fatal) {
                 LOG.error("{} {}", logPrefix, fatal.getMessage());
                 firstConnection.completeExceptionally(fatal);
@@ -186,109 +182,45 @@ public final class ControlConnection {
             });
   }
 
-  /** Opens a connection at {@code version}, stepping down on protocol errors. */
-  private CompletableFuture<CqlConnection> negotiate(
+  /** Opens a connection at {@code version}, stepping down while the node refuses it. */
+  private CompletableFuture<CqlClient> negotiate(
       InetSocketAddress address, ProtocolVersion version) {
-    return CqlConnection.open(
-            eventLoop,
-            address,
-            codec,
-            version.code(),
-            cluster.connectionTimeout(),
-            proxy.requestTimeout(),
-            tls)
-        .thenCompose(
-            opened ->
-                startup(opened)
-                    .handle(
-                        (ignored, failure) -> {
-                          if (failure == null) {
-                            return CompletableFuture.completedFuture(opened);
-                          }
-                          opened.close();
-                          Throwable cause = unwrap(failure);
-                          ProtocolVersion lower = version.lower();
-                          boolean versionRefused =
-                              cause instanceof VersionRefusedException
-                                  || cause instanceof CqlConnection.ClosedConnectionException;
-                          if (versionRefused && lower != null && lower.isSupportedByFerry()) {
-                            LOG.debug(
-                                "{} {} refused protocol {}, trying {}",
-                                logPrefix,
-                                address,
-                                version,
-                                lower);
-                            return negotiate(address, lower);
-                          }
-                          return CompletableFuture.<CqlConnection>failedFuture(cause);
-                        })
-                    .thenCompose(future -> future));
+    return BackendHandshake.negotiate(
+        candidateVersion ->
+            CqlClient.open(
+                eventLoop,
+                address,
+                cluster.connectionTimeout(),
+                BackendConnection.Options.of(
+                    cluster,
+                    proxy,
+                    logPrefix,
+                    candidateVersion.code(),
+                    NodeMetrics.detached(),
+                    tls),
+                codec),
+        version,
+        Map.of("CQL_VERSION", "3.0.0", "DRIVER_NAME", "Ferry"),
+        this::credentials,
+        (refused, next) ->
+            LOG.debug("{} {} refused protocol {}, trying {}", logPrefix, address, refused, next));
   }
 
-  private CompletableFuture<Void> startup(CqlConnection opened) {
-    Startup startup = new Startup(Map.of("CQL_VERSION", "3.0.0", "DRIVER_NAME", "Ferry"));
-    return opened
-        .send(startup)
-        .thenCompose(
-            frame -> {
-              Message response = frame.message;
-              if (response instanceof Ready) {
-                return CompletableFuture.completedFuture(null);
-              }
-              if (response instanceof Authenticate authenticate) {
-                return authenticate(opened, authenticate);
-              }
-              if (response instanceof Error error
-                  && error.code == ProtocolConstants.ErrorCode.PROTOCOL_ERROR) {
-                throw new VersionRefusedException(error.message);
-              }
-              throw new IllegalStateException("unexpected answer to STARTUP: " + response);
-            });
-  }
-
-  private CompletableFuture<Void> authenticate(CqlConnection opened, Authenticate authenticate) {
+  /** Ferry's configured credentials for the authenticator a node names. */
+  private SaslAuthenticator credentials(String authenticator) {
     if (!cluster.hasCredentials()) {
-      throw new IllegalStateException(
+      throw new AuthenticationException(
           "the cluster requires authentication ("
-              + authenticate.authenticator
+              + authenticator
               + "): set "
               + cluster.credentialSettings());
     }
-    SaslAuthenticator authenticator =
-        new PlainTextAuthenticator(
-            cluster.username(), cluster.password(), authenticate.authenticator);
-    return exchange(opened, authenticator, authenticator.initialResponse(), 1);
+    return new PlainTextAuthenticator(cluster.username(), cluster.password(), authenticator);
   }
 
-  private CompletableFuture<Void> exchange(
-      CqlConnection opened, SaslAuthenticator authenticator, byte[] token, int round) {
-    return opened
-        .send(new AuthResponse(ByteBuffer.wrap(token)))
-        .thenCompose(
-            frame -> {
-              if (frame.message instanceof AuthSuccess) {
-                return CompletableFuture.<Void>completedFuture(null);
-              }
-              if (frame.message instanceof AuthChallenge challenge
-                  && round < ClusterAuthentication.MAX_ROUNDS) {
-                return exchange(
-                    opened,
-                    authenticator,
-                    authenticator.evaluateChallenge(ClusterAuthentication.bytes(challenge.token)),
-                    round + 1);
-              }
-              if (frame.message instanceof Error error) {
-                throw new IllegalStateException(
-                    "authentication as " + cluster.username() + " refused: " + error.message);
-              }
-              throw new IllegalStateException(
-                  "unsupported authentication exchange (" + frame.message + ")");
-            });
-  }
+  private record Connected(CqlClient connection, ClusterTopology topology) {}
 
-  private record Connected(CqlConnection connection, ClusterTopology topology) {}
-
-  private CompletableFuture<Connected> initialize(CqlConnection opened) {
+  private CompletableFuture<Connected> initialize(CqlClient opened) {
     CompletableFuture<Map<String, List<String>>> supported =
         opened
             .send(Options.INSTANCE)
@@ -320,13 +252,13 @@ public final class ControlConnection {
   }
 
   private CompletableFuture<ClusterTopology> readTopology(
-      CqlConnection opened, Map<String, List<String>> supported) {
+      CqlClient opened, Map<String, List<String>> supported) {
     CompletableFuture<SystemRows> local = query(opened, "SELECT * FROM system.local");
     CompletableFuture<SystemRows> peers = query(opened, "SELECT * FROM system.peers");
     return local.thenCombine(peers, (l, p) -> buildTopology(opened, l, p, supported));
   }
 
-  private CompletableFuture<SystemRows> query(CqlConnection opened, String cql) {
+  private CompletableFuture<SystemRows> query(CqlClient opened, String cql) {
     return opened
         .send(new Query(cql))
         .thenApply(
@@ -339,10 +271,7 @@ public final class ControlConnection {
   }
 
   private ClusterTopology buildTopology(
-      CqlConnection opened,
-      SystemRows local,
-      SystemRows peers,
-      Map<String, List<String>> supported) {
+      CqlClient opened, SystemRows local, SystemRows peers, Map<String, List<String>> supported) {
     if (local.rows().isEmpty()) {
       throw new IllegalStateException("system.local is empty");
     }
@@ -408,7 +337,7 @@ public final class ControlConnection {
       ready.connection().close();
       return;
     }
-    CqlConnection opened = ready.connection();
+    CqlClient opened = ready.connection();
     connection = opened;
     topology = ready.topology();
     consecutiveFailures = 0;
@@ -425,23 +354,7 @@ public final class ControlConnection {
     opened
         .closeFuture()
         .thenAccept(reason -> eventLoop.execute(() -> onConnectionLost(opened, reason)));
-    long interval = proxy.heartbeat().interval().toMillis();
-    heartbeat =
-        eventLoop.scheduleAtFixedRate(
-            () -> sendHeartbeat(opened), interval, interval, TimeUnit.MILLISECONDS);
     firstConnection.complete(topology);
-  }
-
-  private void sendHeartbeat(CqlConnection opened) {
-    opened
-        .send(Options.INSTANCE)
-        .whenComplete(
-            (frame, failure) -> {
-              if (failure != null) {
-                LOG.warn("{} heartbeat failed: {}", logPrefix, unwrap(failure).getMessage());
-                opened.close();
-              }
-            });
   }
 
   private void onEvent(Frame event) {
@@ -462,7 +375,7 @@ public final class ControlConnection {
    * fails when the connection is down or the query does not return rows.
    */
   public CompletableFuture<SystemRows> query(String cql) {
-    CqlConnection current = connection;
+    CqlClient current = connection;
     if (current == null || !current.isOpen()) {
       return CompletableFuture.failedFuture(
           new IllegalStateException(logPrefix + " is not connected"));
@@ -472,7 +385,7 @@ public final class ControlConnection {
 
   /** Re-reads system.local and system.peers now. */
   public CompletableFuture<ClusterTopology> refresh() {
-    CqlConnection current = connection;
+    CqlClient current = connection;
     ClusterTopology previous = topology;
     if (current == null || !current.isOpen() || previous == null) {
       return CompletableFuture.completedFuture(previous);
@@ -481,7 +394,10 @@ public final class ControlConnection {
         .whenComplete(
             (snapshot, failure) -> {
               if (failure != null) {
-                LOG.warn("{} topology refresh failed: {}", logPrefix, unwrap(failure).getMessage());
+                LOG.warn(
+                    "{} topology refresh failed: {}",
+                    logPrefix,
+                    BackendHandshake.unwrap(failure).getMessage());
               } else {
                 if (!endpoints(snapshot).equals(endpoints(previous))) {
                   LOG.info("{} nodes now: {}", logPrefix, snapshot.localHosts());
@@ -495,7 +411,7 @@ public final class ControlConnection {
     return topology.localHosts().stream().map(Host::endpoint).toList();
   }
 
-  private void onConnectionLost(CqlConnection lost, String reason) {
+  private void onConnectionLost(CqlClient lost, String reason) {
     if (connection != lost) {
       return;
     }
@@ -533,10 +449,6 @@ public final class ControlConnection {
   }
 
   private void cancelTimers() {
-    if (heartbeat != null) {
-      heartbeat.cancel(false);
-      heartbeat = null;
-    }
     if (pendingRefresh != null) {
       pendingRefresh.cancel(false);
       pendingRefresh = null;
@@ -555,19 +467,6 @@ public final class ControlConnection {
       known.localHosts().forEach(host -> candidates.add(host.endpoint()));
     }
     return new ArrayList<>(candidates);
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
-  }
-
-  /** The node refused the protocol version. */
-  private static final class VersionRefusedException extends RuntimeException {
-    VersionRefusedException(String message) {
-      super(message);
-    }
   }
 
   /** The cluster cannot be used with Ferry; retrying will not help. */

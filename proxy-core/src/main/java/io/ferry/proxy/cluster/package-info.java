@@ -1,5 +1,6 @@
 /**
- * Connections to the clusters' nodes: the per-client request connections, the control connection of
- * each cluster, node discovery and assignment, and heartbeats.
+ * The clusters as Ferry knows them: each cluster's control connection (topology, system tables,
+ * events, reconnection), the nodes a client connection may use (host assignment, fallbacks) and the
+ * connector that opens a client connection's backend connection to one of them.
  */
 package io.ferry.proxy.cluster;

@@ -1,6 +1,6 @@
 package io.ferry.proxy.config;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

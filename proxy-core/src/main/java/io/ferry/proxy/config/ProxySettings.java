@@ -3,9 +3,9 @@ package io.ferry.proxy.config;
 import static io.ferry.proxy.config.ProxyOption.*;
 
 import com.typesafe.config.Config;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.ReadMode;
 import io.ferry.proxy.frame.ProtocolVersion;
-import io.ferry.proxy.routing.ReadMode;
 import io.netty.util.NetUtil;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,19 +3,18 @@ package io.ferry.proxy.dualreads;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.request.Query;
-import com.datastax.oss.protocol.internal.request.Startup;
-import com.datastax.oss.protocol.internal.response.Authenticate;
-import io.ferry.proxy.auth.ClusterAuthentication;
 import io.ferry.proxy.auth.SaslAuthenticator;
-import io.ferry.proxy.cluster.ClusterConnection;
+import io.ferry.proxy.backend.BackendConnection;
+import io.ferry.proxy.backend.BackendHandshake;
+import io.ferry.proxy.backend.CqlClient;
 import io.ferry.proxy.cluster.ClusterConnector;
-import io.ferry.proxy.cluster.ClusterRole;
-import io.ferry.proxy.cluster.Endpoints;
-import io.ferry.proxy.compression.Compression;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.metrics.NodeError;
 import io.ferry.proxy.metrics.ProxyMetrics.DroppedRead;
+import io.ferry.proxy.stream.DeadlineQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
@@ -27,21 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection's connection to the secondary cluster for mirrored reads: its own stream
- * ids and write buffer, its own handshake (Ferry sends the client's STARTUP options), its own
+ * One client connection's connection to the secondary cluster for mirrored reads: its own backend
+ * connection and stream ids, its own handshake (Ferry sends the client's STARTUP options), its own
  * keyspace. A read is mirrored only when the connection can take it at once; otherwise it is
  * dropped and counted, so a slow or absent secondary never delays the client.
  *
+ * <p>Buffer ownership: the frame a read is mirrored with goes to the backend connection; the
+ * secondary's answer goes to its {@link MirroredRead}.
+ *
  * <p>Thread policy: used on the client connection's event loop only, which also serves it.
  */
-public final class MirrorConnection implements ClusterConnection.Listener {
+final class MirrorConnection implements BackendConnection.Listener {
 
   private static final Logger LOG = LoggerFactory.getLogger(MirrorConnection.class);
 
   /** After the connection broke, how long before Ferry tries to open it again. */
   private static final long RETRY_DELAY_NANOS = TimeUnit.SECONDS.toNanos(5);
-
-  private static final Object HANDSHAKE = new Object();
 
   private enum State {
     CONNECTING,
@@ -50,9 +50,6 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     BROKEN,
     CLOSED
   }
-
-  /** A USE sent so that unqualified tables resolve as on the client connection. */
-  private record UseRequest(String keyspace) {}
 
   private final DualReads dualReads;
   private final MessageCodec codec;
@@ -63,18 +60,15 @@ public final class MirrorConnection implements ClusterConnection.Listener {
   private final Map<String, String> startupOptions;
   // Gives the authenticator for the authenticator class the node names.
   private final Function<String, SaslAuthenticator> credentials;
-  private ClusterAuthentication authentication;
-  private final long timeoutNanos;
+  private final DeadlineQueue<MirroredRead> awaiting;
   private InetSocketAddress node;
-  private ClusterConnection connection;
+  private BackendConnection connection;
   private State state = State.BROKEN;
   private long retryAfterNanos;
   private String keyspace;
   private boolean usePending;
-  private MirroredRead oldest;
-  private MirroredRead newest;
 
-  public MirrorConnection(
+  MirrorConnection(
       DualReads dualReads,
       MessageCodec codec,
       ClusterConnector connector,
@@ -92,11 +86,11 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     this.protocolVersion = protocolVersion;
     this.startupOptions = startupOptions;
     this.credentials = credentials;
-    this.timeoutNanos = timeoutNanos;
+    this.awaiting = new DeadlineQueue<>(timeoutNanos);
   }
 
   /** The cluster mirrored reads go to. */
-  public ClusterRole cluster() {
+  ClusterRole cluster() {
     return connector.role();
   }
 
@@ -107,7 +101,7 @@ public final class MirrorConnection implements ClusterConnection.Listener {
    * @param frameForStreamId builds the frame to send with the stream id it is given
    * @return whether the read was sent; when not, it was counted as dropped
    */
-  public boolean mirror(
+  boolean mirror(
       MirroredRead read,
       String requiredKeyspace,
       InetSocketAddress secondaryNode,
@@ -131,15 +125,15 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     if (streamId < 0) {
       return drop(DroppedRead.NO_STREAM_ID);
     }
-    read.streamId = streamId;
+    read.sentOn(this, streamId);
     connection.write(frameForStreamId.apply(streamId));
     connection.metrics().inFlight(1);
-    track(read);
+    awaiting.add(read, read.startNanos);
     return true;
   }
 
   /** Sends what {@link #mirror} wrote. */
-  public void flush() {
+  void flush() {
     if (connection != null) {
       connection.flush();
     }
@@ -167,14 +161,10 @@ public final class MirrorConnection implements ClusterConnection.Listener {
             });
   }
 
-  private void handshake(ClusterConnection opened) {
+  private void handshake(BackendConnection opened) {
     connection = opened;
     opened.setListener(this);
     state = State.HANDSHAKING;
-    int streamId = opened.reserve(HANDSHAKE);
-    opened.write(codec.encodeRequest(protocolVersion, streamId, new Startup(startupOptions)));
-    opened.startupSent(Compression.fromOption(startupOptions.get("COMPRESSION")));
-    opened.flush();
     long timeout = dualReads.settings().handshakeTimeout().toMillis();
     eventLoop.schedule(
         () -> {
@@ -185,50 +175,38 @@ public final class MirrorConnection implements ClusterConnection.Listener {
         },
         timeout,
         TimeUnit.MILLISECONDS);
-  }
-
-  private void authenticate(ClusterConnection from, ByteBuf authenticate) {
-    String authenticator;
-    try {
-      authenticator = ((Authenticate) codec.decodeResponse(authenticate).message).authenticator;
-    } finally {
-      authenticate.release();
-    }
-    authentication =
-        new ClusterAuthentication(
-            from, codec, protocolVersion, credentials.apply(authenticator), System.nanoTime());
-    if (authentication.start() == ClusterAuthentication.Status.FAILED) {
-      broken("authentication failed: " + authentication.failure());
-      from.close("authentication failed");
-    } else {
-      from.flush();
-    }
-  }
-
-  private void onAuthenticationAnswer(
-      ClusterConnection from, ByteBuf frame, ClusterAuthentication exchange) {
-    if (exchange != authentication) {
-      frame.release();
-      return;
-    }
-    switch (exchange.onResponse(frame)) {
-      case IN_PROGRESS -> from.flush();
-      case SUCCEEDED -> state = State.READY;
-      case FAILED -> {
-        broken("authentication failed: " + exchange.failure());
-        from.close("authentication failed");
-      }
-    }
+    BackendHandshake.startup(new CqlClient(opened, codec), startupOptions, credentials)
+        .whenComplete(
+            (ready, failure) -> {
+              if (connection != opened || state != State.HANDSHAKING) {
+                return;
+              }
+              if (failure == null) {
+                state = State.READY;
+              } else {
+                broken("handshake failed: " + BackendHandshake.unwrap(failure).getMessage());
+                opened.close("handshake failed");
+              }
+            });
   }
 
   private void sendUse(String requiredKeyspace) {
-    int streamId = connection.reserve(new UseRequest(requiredKeyspace));
-    if (streamId < 0) {
-      return;
-    }
     usePending = true;
+    BackendConnection using = connection;
     String quoted = "\"" + requiredKeyspace.replace("\"", "\"\"") + "\"";
-    connection.write(codec.encodeRequest(protocolVersion, streamId, new Query("USE " + quoted)));
+    new CqlClient(using, codec)
+        .send(new Query("USE " + quoted))
+        .whenComplete(
+            (answer, failure) -> {
+              if (connection != using) {
+                return;
+              }
+              usePending = false;
+              if (failure == null
+                  && answer.message instanceof com.datastax.oss.protocol.internal.response.Result) {
+                keyspace = requiredKeyspace;
+              }
+            });
   }
 
   private void broken(String reason) {
@@ -250,37 +228,9 @@ public final class MirrorConnection implements ClusterConnection.Listener {
     failPending();
   }
 
-  @Override
-  public void onResponse(ClusterConnection from, ByteBuf frame, Object request) {
-    if (request instanceof ClusterAuthentication exchange) {
-      onAuthenticationAnswer(from, frame, exchange);
-      return;
-    }
-    if (request == HANDSHAKE) {
-      int opcode = Frames.opcode(frame);
-      if (opcode == Opcode.AUTHENTICATE) {
-        authenticate(from, frame);
-        return;
-      }
-      frame.release();
-      if (opcode == Opcode.READY) {
-        state = State.READY;
-      } else {
-        broken("the secondary answered the handshake with opcode 0x" + Integer.toHexString(opcode));
-        from.close("handshake refused");
-      }
-      return;
-    }
-    if (request instanceof UseRequest use) {
-      usePending = false;
-      if (Frames.opcode(frame) == Opcode.RESULT) {
-        keyspace = use.keyspace();
-      }
-      frame.release();
-      return;
-    }
-    MirroredRead read = (MirroredRead) request;
-    untrack(read);
+  /** The secondary answered {@code read}; takes ownership of {@code frame}. */
+  void answered(MirroredRead read, BackendConnection from, ByteBuf frame) {
+    awaiting.remove(read);
     from.metrics().inFlight(-1);
     from.metrics().recordRequest(false, System.nanoTime() - read.startNanos);
     if (Frames.opcode(frame) == Opcode.ERROR) {
@@ -294,10 +244,9 @@ public final class MirrorConnection implements ClusterConnection.Listener {
   }
 
   /** Ends mirrored reads the secondary has not answered within the request timeout. */
-  public void expire(long now) {
-    while (oldest != null && now - oldest.startNanos >= timeoutNanos) {
-      MirroredRead read = oldest;
-      untrack(read);
+  void expire(long now) {
+    MirroredRead read;
+    while ((read = awaiting.pollExpired(now)) != null) {
       connection.orphan(read.streamId);
       connection.metrics().inFlight(-1);
       connection.metrics().recordFailure(NodeError.CLIENT_TIMEOUT);
@@ -306,26 +255,15 @@ public final class MirrorConnection implements ClusterConnection.Listener {
   }
 
   @Override
-  public void onEvent(ClusterConnection from, ByteBuf frame) {
-    frame.release();
-  }
-
-  @Override
-  public void onClosed(ClusterConnection from, String reason) {
+  public void onClosed(BackendConnection from, String reason) {
     if (from == connection) {
       broken("connection lost: " + reason);
       connection = null;
     }
   }
 
-  @Override
-  public void onWritabilityChanged(ClusterConnection from) {}
-
-  @Override
-  public void onReadComplete(ClusterConnection from) {}
-
   /** Closes the connection; reads still waiting end without a comparison. */
-  public void close() {
+  void close() {
     state = State.CLOSED;
     failPending();
     if (connection != null) {
@@ -334,38 +272,12 @@ public final class MirrorConnection implements ClusterConnection.Listener {
   }
 
   private void failPending() {
-    while (oldest != null) {
-      MirroredRead read = oldest;
-      untrack(read);
+    MirroredRead read;
+    while ((read = awaiting.poll()) != null) {
       if (connection != null) {
         connection.metrics().inFlight(-1);
       }
       read.secondaryFailed();
     }
-  }
-
-  private void track(MirroredRead read) {
-    read.previous = newest;
-    if (newest != null) {
-      newest.next = read;
-    } else {
-      oldest = read;
-    }
-    newest = read;
-  }
-
-  private void untrack(MirroredRead read) {
-    if (read.previous != null) {
-      read.previous.next = read.next;
-    } else if (oldest == read) {
-      oldest = read.next;
-    }
-    if (read.next != null) {
-      read.next.previous = read.previous;
-    } else if (newest == read) {
-      newest = read.previous;
-    }
-    read.previous = null;
-    read.next = null;
   }
 }

@@ -2,9 +2,12 @@ package io.ferry.proxy.dualreads;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.backend.BackendConnection;
+import io.ferry.proxy.backend.RequestContext;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.frame.Frames;
 import io.ferry.proxy.metrics.ProxyMetrics.Comparison;
+import io.ferry.proxy.stream.DeadlineQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 
@@ -15,7 +18,8 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>Thread policy: owned by its client connection's event loop.
  */
-public final class MirroredRead {
+public final class MirroredRead extends DeadlineQueue.Entry<MirroredRead>
+    implements RequestContext {
 
   private final DualReads dualReads;
   private final String keyspace;
@@ -33,9 +37,8 @@ public final class MirroredRead {
   private boolean comparable = true;
   private boolean finished;
 
-  // Links in the mirror connection's list of reads awaiting the secondary, oldest first.
-  MirroredRead previous;
-  MirroredRead next;
+  // The connection it was mirrored on, once sent.
+  private MirrorConnection mirror;
 
   /**
    * @param keyspace the table's keyspace, if known
@@ -59,6 +62,16 @@ public final class MirroredRead {
     this.knownMetadata = knownMetadata;
     this.primary = primary;
     this.startNanos = startNanos;
+  }
+
+  void sentOn(MirrorConnection mirror, int streamId) {
+    this.mirror = mirror;
+    this.streamId = streamId;
+  }
+
+  @Override
+  public void onResponse(BackendConnection from, ByteBuf frame) {
+    mirror.answered(this, from, frame);
   }
 
   String keyspace() {

@@ -2,9 +2,11 @@ package io.ferry.proxy.handshake;
 
 import com.datastax.oss.protocol.internal.response.Error;
 import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ProxySettings.ProtocolSettings;
 import io.ferry.proxy.frame.ProtocolVersion;
 import io.ferry.proxy.message.MessageCodec;
+import io.ferry.proxy.session.ProxyContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +32,14 @@ public record ProtocolNegotiation(ProtocolVersion highest, ProtocolSettings sett
       }
     }
     return new ProtocolNegotiation(highest, settings);
+  }
+
+  /** What the clients of this instance may use now. */
+  public static ProtocolNegotiation of(ProxyContext context) {
+    return of(
+        context.topology(ClusterRole.ORIGIN),
+        context.topology(ClusterRole.TARGET),
+        context.settings().protocol());
   }
 
   public boolean accepts(int versionCode) {

@@ -2,8 +2,10 @@ package io.ferry.proxy.handshake;
 
 import com.datastax.oss.protocol.internal.response.Supported;
 import io.ferry.proxy.cluster.ClusterTopology;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.compression.Compression;
 import io.ferry.proxy.frame.ProtocolVersion;
+import io.ferry.proxy.session.ProxyContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,14 @@ public final class SupportedOptions {
       List.of(Compression.LZ4.option(), Compression.SNAPPY.option());
 
   private SupportedOptions() {}
+
+  /** Ferry's SUPPORTED, from what both clusters' control connections learned. */
+  public static Supported of(ProxyContext context) {
+    return of(
+        context.topology(ClusterRole.ORIGIN),
+        context.topology(ClusterRole.TARGET),
+        ProtocolNegotiation.of(context));
+  }
 
   public static Supported of(
       ClusterTopology origin, ClusterTopology target, ProtocolNegotiation negotiation) {

@@ -114,6 +114,28 @@ public final class MessageCodec {
   }
 
   /** Lower-case hexadecimal, as Cassandra prints prepared ids. */
+  /**
+   * The PROTOCOL_ERROR for a request that has no place where it came, e.g. "during the handshake".
+   */
+  public static Error unexpected(int opcode, String where) {
+    return protocolError("Unexpected message " + opcodeName(opcode) + where);
+  }
+
+  /** A request opcode's name, as logs and errors give it. */
+  public static String opcodeName(int opcode) {
+    return switch (opcode) {
+      case ProtocolConstants.Opcode.STARTUP -> "STARTUP";
+      case ProtocolConstants.Opcode.OPTIONS -> "OPTIONS";
+      case ProtocolConstants.Opcode.QUERY -> "QUERY";
+      case ProtocolConstants.Opcode.PREPARE -> "PREPARE";
+      case ProtocolConstants.Opcode.EXECUTE -> "EXECUTE";
+      case ProtocolConstants.Opcode.REGISTER -> "REGISTER";
+      case ProtocolConstants.Opcode.BATCH -> "BATCH";
+      case ProtocolConstants.Opcode.AUTH_RESPONSE -> "AUTH_RESPONSE";
+      default -> "opcode 0x" + Integer.toHexString(opcode);
+    };
+  }
+
   public static String hex(byte[] bytes) {
     StringBuilder builder = new StringBuilder(bytes.length * 2);
     for (byte b : bytes) {

@@ -57,6 +57,19 @@ public final class NodeMetrics {
     }
   }
 
+  /**
+   * Meters recorded nowhere, for connections the ZDM metrics do not count (Ferry's control
+   * connections).
+   */
+  public static NodeMetrics detached() {
+    return new NodeMetrics(
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+        "detached",
+        "control",
+        "-",
+        List.of());
+  }
+
   private static Timer timer(
       MeterRegistry registry, String base, String node, String type, List<Duration> buckets) {
     return Timer.builder(base + MetricNames.NODE_REQUEST_DURATION)

@@ -1,6 +1,6 @@
 package io.ferry.proxy.metrics;
 
-import io.ferry.proxy.routing.Destination;
+import io.ferry.proxy.common.Destination;
 
 /** The {@code type} label of proxy-level request metrics. */
 public enum RequestType {

@@ -1,6 +1,6 @@
 package io.ferry.proxy.partialwrites;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

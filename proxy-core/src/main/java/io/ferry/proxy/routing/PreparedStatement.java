@@ -1,6 +1,7 @@
 package io.ferry.proxy.routing;
 
 import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
+import io.ferry.proxy.cql.CqlStatement;
 import io.ferry.proxy.frame.ProtocolPrimitives;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.List;
  *     query)
  * @param statement the classification of the prepared query
  * @param keyspace the keyspace the client connection was using when it prepared the statement
+ * @param query the query string, to prepare the statement again on a cluster that forgot it
  * @param nowMarkers the (sorted) indexes of the bind markers Ferry put in place of {@code now()}
  *     calls, whose values it adds to each execution; empty for most statements
  * @param ordered whether the statement fixes the order of its rows ({@code ORDER BY})
@@ -29,6 +31,7 @@ public record PreparedStatement(
     byte[] targetId,
     CqlStatement statement,
     String keyspace,
+    String query,
     int[] nowMarkers,
     boolean ordered,
     RowsMetadata resultMetadata,

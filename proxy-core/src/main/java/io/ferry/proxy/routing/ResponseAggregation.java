@@ -1,7 +1,7 @@
 package io.ferry.proxy.routing;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants.Opcode;
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 
 /**
  * Which cluster's answer the client gets for a request sent to both, as the ZDM Proxy decides:

@@ -1,6 +1,9 @@
 package io.ferry.proxy.routing;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Destination;
+import io.ferry.proxy.common.ReadMode;
+import io.ferry.proxy.cql.CqlStatement;
 import io.ferry.proxy.topology.SystemTables;
 
 /**

@@ -1,18 +1,11 @@
 package io.ferry.proxy.segment;
 
 import com.datastax.oss.protocol.internal.ProtocolConstants;
+import io.ferry.proxy.frame.HandlerNames;
 import io.netty.channel.ChannelPipeline;
 
-/**
- * Switches a connection's pipeline from plain frames to protocol v5 segments, and names the
- * handlers it adds.
- */
+/** Switches a connection's pipeline from plain frames to protocol v5 segments. */
 public final class ModernFraming {
-
-  /** Names of the handlers {@link #install} adds. */
-  public static final String SEGMENT_DECODER = "segmentDecoder";
-
-  public static final String SEGMENT_ENCODER = "segmentEncoder";
 
   /** The largest segment payload: what a 17-bit length can say, 128 KiB - 1. */
   public static final int MAX_PAYLOAD_LENGTH = (1 << 17) - 1;
@@ -68,7 +61,9 @@ public final class ModernFraming {
       throw new IllegalStateException(
           "modern framing installed off the event loop of " + pipeline.channel());
     }
-    pipeline.addBefore(frameDecoderName, SEGMENT_DECODER, new SegmentDecoder(compression));
-    pipeline.addBefore(frameDecoderName, SEGMENT_ENCODER, new SegmentEncoder(compression));
+    pipeline.addBefore(
+        frameDecoderName, HandlerNames.SEGMENT_DECODER, new SegmentDecoder(compression));
+    pipeline.addBefore(
+        frameDecoderName, HandlerNames.SEGMENT_ENCODER, new SegmentEncoder(compression));
   }
 }

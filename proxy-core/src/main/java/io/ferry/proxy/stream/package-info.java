@@ -1,5 +1,6 @@
 /**
- * Stream ids on cluster connections: bounded pools, the requests in flight on each connection, and
- * orphans (ids of timed-out requests, reserved until their late response arrives).
+ * Stream ids and deadlines: bounded id pools, the table of requests in flight on a connection by
+ * stream id (with orphans: ids of given-up requests, reserved until their late answer arrives), and
+ * the one deadline queue every connection times its requests with.
  */
 package io.ferry.proxy.stream;

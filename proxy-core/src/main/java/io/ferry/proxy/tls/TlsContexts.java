@@ -1,6 +1,6 @@
 package io.ferry.proxy.tls;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.config.InvalidConfigurationException;
 import io.ferry.proxy.config.ProxyOption;

@@ -9,9 +9,9 @@ import com.datastax.oss.protocol.internal.response.result.RowsMetadata;
 import io.ferry.proxy.cluster.ClusterTopology;
 import io.ferry.proxy.cluster.Host;
 import io.ferry.proxy.cluster.SystemRows;
+import io.ferry.proxy.cql.SelectClause;
+import io.ferry.proxy.cql.SelectClause.Selector;
 import io.ferry.proxy.message.MessageCodec;
-import io.ferry.proxy.routing.SelectClause;
-import io.ferry.proxy.routing.SelectClause.Selector;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ import java.util.UUID;
  * Cassandra version. {@code system.peers_v2} answers "unconfigured table", which makes drivers fall
  * back to {@code system.peers}. WHERE clauses are ignored, as in the ZDM Proxy.
  *
- * <p>Thread-safe (immutable).
+ * <p>Thread-safe.
  */
 public final class SystemTables {
 
@@ -67,9 +67,15 @@ public final class SystemTables {
           "server_id");
 
   private final VirtualTopology topology;
+  private final PreparedSystemQueries prepared = new PreparedSystemQueries(this);
 
   public SystemTables(VirtualTopology topology) {
     this.topology = topology;
+  }
+
+  /** The statements on these tables that Ferry prepared itself. */
+  public PreparedSystemQueries prepared() {
+    return prepared;
   }
 
   /** Whether Ferry answers this table itself. */

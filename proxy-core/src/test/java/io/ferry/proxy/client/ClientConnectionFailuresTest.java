@@ -10,24 +10,18 @@ import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.request.Query;
-import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.response.Error;
-import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.result.Void;
 import io.ferry.proxy.Proxy;
-import io.ferry.proxy.cluster.ClusterRole;
-import io.ferry.proxy.config.ConfigLoader;
-import io.ferry.proxy.config.ProxyOption;
-import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.partialwrites.PartialWrites;
 import io.ferry.proxy.scripted.RawCqlClient;
 import io.ferry.proxy.scripted.ScriptedCqlServer;
+import io.ferry.proxy.scripted.ScriptedMigration;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,8 +30,7 @@ import org.slf4j.LoggerFactory;
 /** Timeouts and lost cluster connections reach the client as errors, never as silence. */
 class ClientConnectionFailuresTest {
 
-  private static final String MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner";
-
+  private ScriptedMigration migration;
   private ScriptedCqlServer origin;
   private ScriptedCqlServer target;
   private SimpleMeterRegistry registry;
@@ -46,32 +39,20 @@ class ClientConnectionFailuresTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = new ScriptedCqlServer("127.0.0.31", Set.of(4), "o", MURMUR3);
-    target = new ScriptedCqlServer("127.0.0.32", Set.of(4), "t", MURMUR3);
-    Map<String, String> env =
-        Map.of(
-            "ZDM_ORIGIN_CONTACT_POINTS", "127.0.0.31",
-            "ZDM_TARGET_CONTACT_POINTS", "127.0.0.32",
-            "ZDM_PROXY_LISTEN_ADDRESS", "127.0.0.1",
-            "ZDM_PROXY_LISTEN_PORT", "0",
-            "ZDM_PROXY_REQUEST_TIMEOUT_MS", "300");
-    registry = new SimpleMeterRegistry();
-    proxy =
-        new Proxy(
-            ProxySettings.from(ConfigLoader.load(null, env, List.of(ProxyOption.values()))),
-            registry);
-    proxy.start().get(10, TimeUnit.SECONDS);
-    client = new RawCqlClient(proxy.listenAddress());
-    send(0, new Startup(Map.of("CQL_VERSION", "3.0.0")));
-    assertThat(receive().message).isInstanceOf(Ready.class);
+    migration =
+        ScriptedMigration.start(
+            "127.0.0.31", "127.0.0.32", Map.of("ZDM_PROXY_REQUEST_TIMEOUT_MS", "300"));
+    origin = migration.origin;
+    target = migration.target;
+    registry = migration.registry;
+    proxy = migration.proxy;
+    client = migration.readyClient();
   }
 
   @AfterEach
   void stop() throws IOException {
     client.close();
-    proxy.shutdown();
-    origin.close();
-    target.close();
+    migration.close();
   }
 
   @Test

@@ -13,10 +13,11 @@ import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
 import io.ferry.proxy.Proxy;
-import io.ferry.proxy.cluster.Endpoints;
+import io.ferry.proxy.common.Endpoints;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;
+import io.ferry.proxy.handshake.ClientHandshake;
 import io.ferry.proxy.it.LogLines;
 import io.ferry.proxy.message.MessageCodec;
 import io.ferry.proxy.scripted.RawCqlClient;
@@ -138,7 +139,7 @@ class HostileClientsTest {
   @Test
   void should_close_connections_that_never_handshake_and_free_their_slots_quietly()
       throws Exception {
-    try (LogLines logs = LogLines.of(ClientConnection.class.getName(), Level.DEBUG)) {
+    try (LogLines logs = LogLines.of(ClientHandshake.class.getName(), Level.DEBUG)) {
       // given clients that connect and send nothing, as port probes do, taking every slot
       RawCqlClient first = connect();
       RawCqlClient second = connect();
@@ -163,7 +164,7 @@ class HostileClientsTest {
   @Test
   void should_close_a_client_that_stops_in_the_middle_of_its_handshake_and_log_it_at_info()
       throws Exception {
-    try (LogLines logs = LogLines.of(ClientConnection.class)) {
+    try (LogLines logs = LogLines.of(ClientHandshake.class)) {
       // given half a STARTUP
       RawCqlClient client = connect();
       ByteBuf startup = CODEC.encodeRequest(4, 0, new Startup(Map.of("CQL_VERSION", "3.0.0")));

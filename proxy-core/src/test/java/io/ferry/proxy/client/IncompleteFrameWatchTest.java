@@ -3,6 +3,7 @@ package io.ferry.proxy.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.proxy.frame.FrameDecoder;
+import io.ferry.proxy.frame.HandlerNames;
 import io.ferry.proxy.segment.ModernFraming;
 import io.ferry.proxy.segment.SegmentCompression;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +22,7 @@ class IncompleteFrameWatchTest {
       new IncompleteFrameWatch(channel, Duration.ofSeconds(10));
 
   IncompleteFrameWatchTest() {
-    channel.pipeline().addLast(ClientPipeline.FRAME_DECODER, new FrameDecoder(1 << 20, false));
+    channel.pipeline().addLast(HandlerNames.FRAME_DECODER, new FrameDecoder(1 << 20, false));
   }
 
   @AfterEach
@@ -105,8 +106,7 @@ class IncompleteFrameWatchTest {
   @Test
   void should_tell_to_close_a_v5_client_that_stalls_in_the_middle_of_a_segment() {
     // given a v5 connection that got 3 bytes of a segment header
-    ModernFraming.install(
-        channel.pipeline(), ClientPipeline.FRAME_DECODER, SegmentCompression.NONE);
+    ModernFraming.install(channel.pipeline(), HandlerNames.FRAME_DECODER, SegmentCompression.NONE);
     channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
     // when
     assertThat(watch.check(0)).isNull();

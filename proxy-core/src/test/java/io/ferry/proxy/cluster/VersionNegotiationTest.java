@@ -7,6 +7,7 @@ import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import io.ferry.proxy.Proxy;
+import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ProxyOption;
 import io.ferry.proxy.config.ProxySettings;

@@ -2,7 +2,7 @@ package io.ferry.proxy.partialwrites;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.ferry.proxy.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.proxy.cql.StatementClassifier;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ class PreparedStatementCacheTest {
         id,
         StatementClassifier.classify("SELECT v FROM ks.t WHERE k = ?"),
         null,
+        "SELECT v FROM ks.t WHERE k = ?",
         new int[0],
         false,
         null,

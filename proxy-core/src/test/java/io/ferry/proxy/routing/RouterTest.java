@@ -2,7 +2,10 @@ package io.ferry.proxy.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.proxy.cluster.ClusterRole;
+import io.ferry.proxy.common.ClusterRole;
+import io.ferry.proxy.common.Destination;
+import io.ferry.proxy.cql.CqlStatement;
+import io.ferry.proxy.cql.StatementClassifier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -4,6 +4,8 @@ import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.request.AuthResponse;
+import com.datastax.oss.protocol.internal.request.Batch;
+import com.datastax.oss.protocol.internal.request.Execute;
 import com.datastax.oss.protocol.internal.request.Options;
 import com.datastax.oss.protocol.internal.request.Prepare;
 import com.datastax.oss.protocol.internal.request.Query;
@@ -15,6 +17,7 @@ import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Ready;
 import com.datastax.oss.protocol.internal.response.Supported;
+import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import com.datastax.oss.protocol.internal.response.result.ColumnSpec;
 import com.datastax.oss.protocol.internal.response.result.DefaultRows;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
@@ -44,11 +47,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +62,9 @@ import java.util.concurrent.TimeUnit;
  * answers what Ferry's control connection and handshake need, for cases a real Cassandra 5.0 node
  * cannot produce (a node that refuses v4, an unusual partitioner).
  *
- * <p>Every request's version and opcode is recorded, so tests can assert the exact exchange.
+ * <p>Every request's version and opcode is recorded, so tests can assert the exact exchange. Each
+ * server gives a prepared statement an id of its own (from its cluster name), as two clusters do,
+ * and can be told to forget its prepared statements ({@link #forgetPreparedStatements}).
  */
 public final class ScriptedCqlServer implements AutoCloseable {
 
@@ -83,6 +90,10 @@ public final class ScriptedCqlServer implements AutoCloseable {
   private volatile String username;
   private volatile String password;
   private volatile String disconnectOn;
+  // Keyed by ByteBuffer, whose equals compares content, as byte[]'s does not.
+  private final Map<ByteBuffer, String> preparedQueries = new ConcurrentHashMap<>();
+  private final Set<ByteBuffer> forgottenIds = ConcurrentHashMap.newKeySet();
+  private final List<String> executedQueries = new CopyOnWriteArrayList<>();
 
   /** Describes itself as a DSE node ({@code dse_version} in {@code system.local}). */
   public ScriptedCqlServer dse() {
@@ -108,6 +119,26 @@ public final class ScriptedCqlServer implements AutoCloseable {
   public ScriptedCqlServer disconnectOn(String text) {
     this.disconnectOn = text;
     return this;
+  }
+
+  /**
+   * Forgets every statement prepared so far, as a node does when it restarts or evicts them from
+   * its prepared statement cache: an EXECUTE or BATCH naming one is answered UNPREPARED with its id
+   * until a PREPARE of the same query makes the server know it again. Other EXECUTEs are answered
+   * VOID, even for an id the server never prepared, so that tests need not prepare what they
+   * execute.
+   */
+  public void forgetPreparedStatements() {
+    forgottenIds.addAll(preparedQueries.keySet());
+  }
+
+  /**
+   * The queries of the prepared statements this server executed, in order: one entry per EXECUTE
+   * (and per statement of a BATCH) answered with a result, none for one answered UNPREPARED. An id
+   * never prepared here is listed as {@code "unknown id <hex>"}.
+   */
+  public List<String> executedQueries() {
+    return Collections.unmodifiableList(executedQueries);
   }
 
   /** The requests received of the given opcode, in order. */
@@ -247,6 +278,9 @@ public final class ScriptedCqlServer implements AutoCloseable {
         return new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, "Failed to login. Please re-try.");
       }
       if (request instanceof Prepare prepare) {
+        ByteBuffer id = ByteBuffer.wrap(preparedId(prepare.cqlQuery));
+        preparedQueries.put(id, prepare.cqlQuery);
+        forgottenIds.remove(id);
         // ids differ from one server to the other, as they would between clusters whose schemas
         // differ, so that tests see which ids each cluster receives
         return new Prepared(
@@ -254,6 +288,16 @@ public final class ScriptedCqlServer implements AutoCloseable {
             resultMetadataId(prepare.cqlQuery),
             new RowsMetadata(List.of(), null, new int[0], null),
             new RowsMetadata(0, null, null, null));
+      }
+      if (request instanceof Execute execute) {
+        return execute(List.of(execute.queryId));
+      }
+      if (request instanceof Batch batch) {
+        return execute(
+            batch.queriesOrIds.stream()
+                .filter(byte[].class::isInstance)
+                .map(byte[].class::cast)
+                .toList());
       }
       if (request instanceof Options) {
         return new Supported(
@@ -269,6 +313,30 @@ public final class ScriptedCqlServer implements AutoCloseable {
       }
       return Void.INSTANCE;
     }
+  }
+
+  /** UNPREPARED for the first forgotten id, as a real node answers; else VOID. */
+  private Message execute(List<byte[]> ids) {
+    for (byte[] id : ids) {
+      if (forgottenIds.contains(ByteBuffer.wrap(id))) {
+        return new Unprepared(
+            "Prepared query with ID "
+                + hex(id)
+                + " not found (either the query was not prepared"
+                + " on this host (maybe the host has been restarted?) or you have prepared too"
+                + " many queries and it has been evicted from the internal cache)",
+            id);
+      }
+    }
+    for (byte[] id : ids) {
+      executedQueries.add(
+          preparedQueries.getOrDefault(ByteBuffer.wrap(id), "unknown id " + hex(id)));
+    }
+    return Void.INSTANCE;
+  }
+
+  private static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
   }
 
   /** The id this server gives a prepared query. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.proxy.frame.FrameDecoder;
 import io.ferry.proxy.frame.Frames;
+import io.ferry.proxy.frame.HandlerNames;
 import io.ferry.proxy.segment.NativeProtocolSegments.RawSegment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -93,9 +94,9 @@ class ModernFramingTest {
     // then
     assertThat(channel.pipeline().names())
         .containsSubsequence(
-            ModernFraming.SEGMENT_DECODER, ModernFraming.SEGMENT_ENCODER, FRAME_DECODER);
+            HandlerNames.SEGMENT_DECODER, HandlerNames.SEGMENT_ENCODER, FRAME_DECODER);
     assertThat(channel.pipeline().names().indexOf(FRAME_DECODER))
-        .isEqualTo(channel.pipeline().names().indexOf(ModernFraming.SEGMENT_ENCODER) + 1);
+        .isEqualTo(channel.pipeline().names().indexOf(HandlerNames.SEGMENT_ENCODER) + 1);
     assertThat(channel.finish()).isFalse();
   }
 
@@ -113,7 +114,7 @@ class ModernFramingTest {
                   ModernFraming.install(channel.pipeline(), FRAME_DECODER, SegmentCompression.NONE))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("off the event loop");
-      assertThat(channel.pipeline().get(ModernFraming.SEGMENT_DECODER)).isNull();
+      assertThat(channel.pipeline().get(HandlerNames.SEGMENT_DECODER)).isNull();
     } finally {
       channel.close().syncUninterruptibly();
       eventLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();

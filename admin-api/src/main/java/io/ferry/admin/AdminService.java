@@ -1,20 +1,17 @@
 package io.ferry.admin;
 
 import io.ferry.admin.agent.ClusterSession;
+import io.ferry.admin.agent.JmxNodeAgent;
 import io.ferry.admin.agent.NodeJmx;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.Route;
-import io.ferry.admin.nodesync.NodeSyncRoutes;
 import io.ferry.admin.nodesync.NodeSyncService;
 import io.ferry.admin.ops.Operations;
-import io.ferry.admin.ops.OpsRoutes;
-import io.ferry.admin.ops.RequestRoutes;
 import io.ferry.admin.process.NodeProcesses;
-import io.ferry.admin.rebalance.RebalanceRoutes;
-import io.ferry.admin.repair.RepairRoutes;
 import io.ferry.admin.repair.RepairService;
+import io.ferry.admin.requests.CqlLeaseTable;
 import io.ferry.admin.requests.Leases;
 import io.ferry.admin.requests.RequestStore;
+import io.ferry.admin.requests.WriteThroughRequests;
 import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.config.ProxySettings;
 import io.ferry.proxy.tls.TlsContexts;
@@ -25,11 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +39,14 @@ public final class AdminService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
   private static final Duration JMX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration WRITE_THROUGH_PERIOD = Duration.ofSeconds(1);
 
   private final List<ManagedCluster> clusters;
-  private final ExecutorService workers;
+  private final WorkerPool requestPool;
+  private final WorkerPool operationPool;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService writer;
+  private final List<WriteThroughRequests> writeThrough = new ArrayList<>();
   private final Operations operations;
   private final Map<String, RepairService> repairServices = new LinkedHashMap<>();
   private final Map<String, NodeSyncService> nodeSyncServices = new LinkedHashMap<>();
@@ -55,64 +54,93 @@ public final class AdminService implements AutoCloseable {
   public AdminService(ProxySettings proxySettings, AdminSettings settings) {
     String instance = instanceName(settings);
     TlsContexts tls = TlsContexts.load(proxySettings);
-    AtomicInteger threads = new AtomicInteger();
-    this.workers =
-        Executors.newCachedThreadPool(
-            runnable -> {
-              Thread thread =
-                  new Thread(runnable, "ferry-admin-worker-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "ferry-admin-leases");
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.requestPool =
+        new WorkerPool(
+            "admin-request", settings.requestThreads(), AdminOption.REQUEST_THREADS.path());
+    this.operationPool =
+        new WorkerPool(
+            "admin-operation", settings.operationThreads(), AdminOption.OPERATION_THREADS.path());
+    this.scheduler = scheduler("ferry-admin-leases");
+    this.writer = scheduler("ferry-admin-request-writer");
+    Map<ClusterRole, ClusterSession> sessions = new LinkedHashMap<>();
+    Map<ClusterRole, RequestStore> stores = new LinkedHashMap<>();
+    for (ClusterRole role : ClusterRole.values()) {
+      ClusterSession cql =
+          new ClusterSession(
+              role.id(),
+              role == ClusterRole.ORIGIN ? proxySettings.origin() : proxySettings.target(),
+              tls.cluster(role));
+      sessions.put(role, cql);
+      stores.put(role, new RequestStore(cql, settings.requestHistoryTtl()));
+    }
     Map<String, ManagedCluster> byId = new LinkedHashMap<>();
     List<ManagedCluster> all = new ArrayList<>();
     for (ClusterRole role : ClusterRole.values()) {
       String id = role.id();
       AdminSettings.NodeAccess access = settings.access(role);
-      ClusterSession cql =
-          new ClusterSession(
-              id,
-              role == ClusterRole.ORIGIN ? proxySettings.origin() : proxySettings.target(),
-              tls.cluster(role));
-      RequestStore store = new RequestStore(cql, settings.requestHistoryTtl());
+      ClusterSession cql = sessions.get(role);
+      RequestStore store = stores.get(role);
+      // The requests on a cluster, and their leases, live in the other cluster's keyspace: an
+      // operation that takes this cluster's quorum away (restarting its only node) must still be
+      // able to record how it goes, and every instance to read it (see the README).
+      ClusterRole other = role == ClusterRole.ORIGIN ? ClusterRole.TARGET : ClusterRole.ORIGIN;
+      RequestStore requestStore = stores.get(other);
+      WriteThroughRequests requests = new WriteThroughRequests(id, requestStore.log(id));
       ManagedCluster cluster =
           new ManagedCluster(
               id,
               cql,
-              new NodeJmx(
-                  access.jmxPort(),
-                  access.jmxUsername(),
-                  access.jmxPassword(),
-                  JMX_CONNECT_TIMEOUT),
+              new JmxNodeAgent(
+                  new NodeJmx(
+                      access.jmxPort(),
+                      access.jmxUsername(),
+                      access.jmxPassword(),
+                      JMX_CONNECT_TIMEOUT)),
               store,
-              new Leases(store, instance, settings.leaseTtl()),
+              new Leases(
+                  new CqlLeaseTable(store, ""),
+                  "cluster " + id,
+                  instance,
+                  settings.leaseTtl(),
+                  System::nanoTime),
+              requests,
+              new Leases(
+                  new CqlLeaseTable(requestStore, id + "/"),
+                  "the operations on cluster "
+                      + id
+                      + " (leases kept in cluster "
+                      + other.id()
+                      + ")",
+                  instance,
+                  settings.leaseTtl(),
+                  System::nanoTime),
               new NodeProcesses(
-                  id,
+                  cql,
                   access.startCommand(),
                   access.stopCommand(),
                   settings.nodeReadyTimeout(),
                   settings.nodeStopTimeout()),
               access);
+      writeThrough.add(requests);
       byId.put(id, cluster);
       all.add(cluster);
     }
     this.clusters = List.copyOf(all);
-    this.operations = new Operations(byId, workers, settings.operationWait());
+    this.operations = new Operations(byId, operationPool, settings.operationWait());
     long ttlMillis = settings.leaseTtl().toMillis();
     scheduler.scheduleWithFixedDelay(
         () -> guard("lease renewal", operations::renewLeases),
         ttlMillis / 3,
         ttlMillis / 3,
         TimeUnit.MILLISECONDS);
+    // Its own thread: writing to a store that does not answer must not delay lease renewals.
+    writer.scheduleWithFixedDelay(
+        () -> writeThrough.forEach(requests -> guard("request write-through", requests::flush)),
+        WRITE_THROUGH_PERIOD.toMillis(),
+        WRITE_THROUGH_PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
-        () -> workers.execute(() -> guard("job take-over", operations::takeOver)),
+        () -> guard("job take-over", () -> operationPool.execute(operations::takeOver)),
         ttlMillis,
         ttlMillis,
         TimeUnit.MILLISECONDS);
@@ -130,6 +158,15 @@ public final class AdminService implements AutoCloseable {
     LOG.info("Admin API instance {} manages clusters {}", instance, byId.keySet());
   }
 
+  private static ScheduledExecutorService scheduler(String threadName) {
+    return Executors.newSingleThreadScheduledExecutor(
+        runnable -> {
+          Thread thread = new Thread(runnable, threadName);
+          thread.setDaemon(true);
+          return thread;
+        });
+  }
+
   private static void guard(String what, Runnable task) {
     try {
       task.run();
@@ -138,22 +175,31 @@ public final class AdminService implements AutoCloseable {
     }
   }
 
-  /** Every route of the cluster-operations API. */
-  public List<Route> routes() {
-    List<Route> routes = new ArrayList<>();
-    routes.addAll(RequestRoutes.routes(operations, workers));
-    routes.addAll(OpsRoutes.routes(operations, workers));
-    routes.addAll(RebalanceRoutes.routes(operations, workers));
-    routes.addAll(
-        RepairRoutes.routes(
-            id -> repairServices.get(operations.cluster(id).id()), id -> Map.of(), workers));
-    routes.addAll(
-        NodeSyncRoutes.routes(id -> nodeSyncServices.get(operations.cluster(id).id()), workers));
-    return routes;
-  }
-
   public Operations operations() {
     return operations;
+  }
+
+  /** Where the admin API's handlers that block run. */
+  WorkerPool requestPool() {
+    return requestPool;
+  }
+
+  /**
+   * The repair service of a cluster id.
+   *
+   * @throws io.ferry.admin.errors.NotFoundException for a cluster Ferry does not manage
+   */
+  RepairService repairService(String clusterId) {
+    return repairServices.get(operations.cluster(clusterId).id());
+  }
+
+  /**
+   * The NodeSync service of a cluster id.
+   *
+   * @throws io.ferry.admin.errors.NotFoundException for a cluster Ferry does not manage
+   */
+  NodeSyncService nodeSyncService(String clusterId) {
+    return nodeSyncServices.get(operations.cluster(clusterId).id());
   }
 
   /** How leases name this instance: where its admin API listens, its host, pid and a nonce. */
@@ -176,7 +222,10 @@ public final class AdminService implements AutoCloseable {
     repairServices.values().forEach(RepairService::close);
     nodeSyncServices.values().forEach(NodeSyncService::close);
     scheduler.shutdownNow();
-    workers.shutdownNow();
+    writer.shutdownNow();
+    writeThrough.forEach(WriteThroughRequests::flush);
+    requestPool.close();
+    operationPool.close();
     ManagedCluster.closeAll(clusters);
   }
 }

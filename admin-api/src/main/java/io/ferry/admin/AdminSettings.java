@@ -13,12 +13,16 @@ import java.util.List;
  * nodes.
  *
  * @param token the bearer token admin calls must present, or empty for none
+ * @param hostNames names clients reach the admin API by besides {@code adminAddress}
  */
 public record AdminSettings(
     String adminAddress,
     int adminPort,
     String token,
+    List<String> hostNames,
     Duration operationWait,
+    int requestThreads,
+    int operationThreads,
     Duration nodeReadyTimeout,
     Duration nodeStopTimeout,
     Duration leaseTtl,
@@ -60,7 +64,72 @@ public record AdminSettings(
       String jmxUsername,
       String jmxPassword,
       String startCommand,
-      String stopCommand) {}
+      String stopCommand) {
+
+    /**
+     * Never prints the JMX password, nor the node commands: a command may carry a secret of its own
+     * (a password given to ssh or sudo).
+     */
+    @Override
+    public String toString() {
+      return "NodeAccess[jmxPort="
+          + jmxPort
+          + ", jmxUsername="
+          + jmxUsername
+          + ", jmxPassword="
+          + redacted(jmxPassword)
+          + ", startCommand="
+          + redacted(startCommand)
+          + ", stopCommand="
+          + redacted(stopCommand)
+          + "]";
+    }
+  }
+
+  /** Never prints the token, nor the JMX passwords and node commands of {@link NodeAccess}. */
+  @Override
+  public String toString() {
+    return "AdminSettings[adminAddress="
+        + adminAddress
+        + ", adminPort="
+        + adminPort
+        + ", token="
+        + redacted(token)
+        + ", hostNames="
+        + hostNames
+        + ", operationWait="
+        + operationWait
+        + ", requestThreads="
+        + requestThreads
+        + ", operationThreads="
+        + operationThreads
+        + ", nodeReadyTimeout="
+        + nodeReadyTimeout
+        + ", nodeStopTimeout="
+        + nodeStopTimeout
+        + ", leaseTtl="
+        + leaseTtl
+        + ", requestHistoryTtl="
+        + requestHistoryTtl
+        + ", origin="
+        + origin
+        + ", target="
+        + target
+        + ", repair="
+        + repair
+        + ", nodeSync="
+        + nodeSync
+        + ", metricsAddress="
+        + metricsAddress
+        + ", metricsPort="
+        + metricsPort
+        + "]";
+  }
+
+  /** How a secret shows in logs and {@code toString}: whether it is set, never what it is. */
+  static String redacted(String secret) {
+    return secret.isEmpty() ? "none" : "****";
+  }
 
   public NodeAccess access(ClusterRole role) {
     return role == ClusterRole.ORIGIN ? origin : target;
@@ -78,7 +147,10 @@ public record AdminSettings(
             reader.text(AdminOption.ADMIN_ADDRESS),
             reader.integer(AdminOption.ADMIN_PORT, 0, 65535),
             reader.text(AdminOption.ADMIN_TOKEN),
+            reader.list(AdminOption.HOST_NAMES),
             reader.duration(AdminOption.OPERATION_WAIT, Duration.ZERO),
+            reader.integer(AdminOption.REQUEST_THREADS, 1, 1024),
+            reader.integer(AdminOption.OPERATION_THREADS, 1, 1024),
             reader.duration(AdminOption.NODE_READY_TIMEOUT, Duration.ofSeconds(1)),
             reader.duration(AdminOption.NODE_STOP_TIMEOUT, Duration.ofSeconds(1)),
             reader.duration(AdminOption.LEASE_TTL, Duration.ofSeconds(3)),

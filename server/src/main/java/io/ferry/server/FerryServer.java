@@ -2,14 +2,15 @@ package io.ferry.server;
 
 import com.typesafe.config.Config;
 import io.ferry.admin.AdminOption;
+import io.ferry.admin.AdminRoutes;
 import io.ferry.admin.AdminService;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.health.HealthRoutes;
+import io.ferry.admin.http.AccessRules;
 import io.ferry.admin.http.HttpServer;
 import io.ferry.admin.http.Route;
 import io.ferry.admin.metrics.MetricsRoutes;
 import io.ferry.admin.metrics.PrometheusMetrics;
-import io.ferry.admin.routing.RoutingRoutes;
 import io.ferry.proxy.Proxy;
 import io.ferry.proxy.config.ConfigLoader;
 import io.ferry.proxy.config.ConfigOption;
@@ -94,8 +95,8 @@ public final class FerryServer implements AutoCloseable {
             "admin",
             adminSettings.adminAddress(),
             adminSettings.adminPort(),
-            concat(RoutingRoutes.routes(proxy.context().router()), admin.routes()),
-            adminSettings.token());
+            AdminRoutes.table(proxy.context().router(), admin),
+            AccessRules.guarded(adminSettings.token(), adminSettings.hostNames()));
     return proxy.start();
   }
 

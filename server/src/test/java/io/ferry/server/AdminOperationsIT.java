@@ -15,7 +15,6 @@ import io.ferry.testing.cassandra.CassandraClusters;
 import io.ferry.testing.cassandra.WithCassandraClusters;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +50,7 @@ class AdminOperationsIT {
   private static final String NODE2 = "127.0.0.102";
   private static final String FERRY_A = "127.0.0.105";
   private static final String FERRY_B = "127.0.0.106";
+  private static final String FERRY_C = "127.0.0.107";
   private static final String TOKEN1 = "-9223372036854775808";
   private static final String TOKEN2 = "-9000000000000000000";
 
@@ -67,17 +67,7 @@ class AdminOperationsIT {
     nodes = new ScriptedNodes(clusters, "admin-ops");
     nodes.start(clusters.nodeSpec(NODE1, "ops").seeds(List.of(NODE1)).initialToken(TOKEN1).build());
     nodes.start(clusters.nodeSpec(NODE2, "ops").seeds(List.of(NODE1)).initialToken(TOKEN2).build());
-    Path config = nodes.directory().resolve("ferry.conf");
-    Files.writeString(
-        config,
-        "ferry.admin.lease-ttl = 6 seconds\n"
-            + "ferry.admin.node-ready-timeout = 3 minutes\n"
-            + "ferry.admin.node-start-command = \""
-            + nodes.startCommand()
-            + "\"\n"
-            + "ferry.admin.node-stop-command = \""
-            + nodes.stopCommand()
-            + "\"\n");
+    nodes.writeFerryConfig();
     cqlPort = LocalPorts.freePort();
     ferryA = nodes.startFerry(FERRY_A, cqlPort, topology(0));
     adminA = ferryA.admin();
@@ -216,6 +206,18 @@ class AdminOperationsIT {
                 + "\",\"new\":\"0\"}]");
     assertThat(call(adminA, "GET", "/origin/ops/rebalance", null).json().toString())
         .isEqualTo("[]");
+    assertThat(call(adminB, "GET", "/origin/request/rebalance?list_all=1", null).json().toString())
+        .contains(started.json().asText());
+    // when node 2 moves on its own, a quarter of the ring further
+    Answer move = call(adminB, "PUT", "/origin/ops/move/" + NODE2, "\"4611686018427387904\"");
+    // then
+    assertThat(move.status()).as(move.body()).isEqualTo(200);
+    JsonNode moved = awaitEnd(adminA, move.json().asText(), Duration.ofMinutes(3));
+    assertThat(moved.get("state").asText()).as(moved.toString()).isEqualTo("success");
+    assertThat(moved.get("details").asText())
+        .isEqualTo("moved from token 0 to 4611686018427387904");
+    assertThat(jmxAttribute(NODE2, "org.apache.cassandra.db:type=StorageService", "Tokens"))
+        .isEqualTo(List.of("4611686018427387904"));
   }
 
   @Test
@@ -313,7 +315,7 @@ class AdminOperationsIT {
     // given a rolling flush of both nodes, 30 s apart, past its first step
     String id =
         flushBothNodesPastTheFirst(
-            "\"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]");
+            adminA, "\"is_rolling\": true, \"sleep\": 30, \"args\": [\"ops_it\", \"t\"]");
     // when cancelled through the other instance
     assertNullAnswer(call(adminB, "POST", "/request/" + id + "/cancel", null));
     // then
@@ -326,13 +328,18 @@ class AdminOperationsIT {
             step -> steps.add(step.get("state").asText() + " " + step.get("details").asText()));
     assertThat(steps).containsExactly("success flushed ops_it [t]", "error not run: cancelled");
     assertError(call(adminA, "POST", "/request/" + id + "/cancel", null), 409, "ended");
+    assertThat(
+            call(adminB, "GET", "/origin/request/bulk-operations?list_all=1", null)
+                .json()
+                .toString())
+        .contains(id);
   }
 
   @Test
   @Order(9)
   void should_resume_a_job_on_another_instance_when_its_instance_stops() throws Exception {
     // given a rolling flush started on instance A, which stops after the first step
-    String id = flushBothNodesPastTheFirst("\"sleep\": 10, \"args\": [\"ops_it\"]");
+    String id = flushBothNodesPastTheFirst(adminA, "\"sleep\": 10, \"args\": [\"ops_it\"]");
     // when
     nodes.stop(ferryA);
     // then instance B takes the job over once its lease has expired, and finishes it
@@ -342,27 +349,60 @@ class AdminOperationsIT {
         .forEach(step -> assertThat(step.get("state").asText()).isEqualTo("success"));
   }
 
+  @Test
+  @Order(10)
+  void should_fence_a_paused_instance_whose_job_another_instance_took_over() throws Exception {
+    // given a rolling flush started on instance C (a process of its own), past its first step
+    ScriptedNodes.FerryProcess ferryC = nodes.launchFerry(FERRY_C, cqlPort, "ferry-c.log");
+    String id = flushBothNodesPastTheFirst(ferryC.admin(), "\"sleep\": 15, \"args\": [\"ops_it\"]");
+    // when C is paused (SIGSTOP) in the pause between its steps
+    ferryC.signal("STOP");
+    JsonNode done;
+    try {
+      // then instance B takes the job over once C's lease has expired, and finishes it
+      done = awaitEnd(adminB, id, Duration.ofMinutes(1));
+    } finally {
+      ferryC.signal("CONT");
+    }
+    assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("success");
+    // and C, resumed, finds its lease taken and does not act: the job stays as B ended it
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Files.readString(nodes.directory().resolve("ferry-c.log"))
+                    .contains("lost the lease of a job"));
+    Thread.sleep(2000);
+    assertThat(call(adminB, "GET", "/request/" + id + "/status", null).json()).isEqualTo(done);
+  }
+
   // -----------------------------------------------------------------------------------------------
+
+  /** The states of a job's steps, in order, as {@code admin} answers them. */
+  private List<String> stepStates(String admin, String id) throws Exception {
+    List<String> states = new ArrayList<>();
+    call(admin, "GET", "/request/" + id + "/status", null)
+        .json()
+        .get("details")
+        .forEach(step -> states.add(step.get("state").asText()));
+    return states;
+  }
 
   /** The two instances present themselves to drivers as a two-node cluster. */
   private static Map<String, String> topology(int index) {
-    return Map.of(
-        "ZDM_PROXY_TOPOLOGY_ADDRESSES",
-        FERRY_A + "," + FERRY_B,
-        "ZDM_PROXY_TOPOLOGY_INDEX",
-        Integer.toString(index));
+    return ScriptedNodes.topology(index, FERRY_A, FERRY_B);
   }
 
   /**
-   * Starts a bulk flush of both nodes on instance A, with these further fields of its body, and
-   * waits until its first step has succeeded.
+   * Starts a bulk flush of both nodes on the instance at {@code admin}, with these further fields
+   * of its body, and waits until its first step has succeeded.
    *
    * @return the request id
    */
-  private String flushBothNodesPastTheFirst(String fields) throws Exception {
+  private String flushBothNodesPastTheFirst(String admin, String fields) throws Exception {
     Answer started =
         call(
-            adminA,
+            admin,
             "POST",
             "/origin/ops",
             "{\"ips\": [\""
@@ -374,14 +414,10 @@ class AdminOperationsIT {
                 + "}");
     assertThat(started.status()).as(started.body()).isEqualTo(200);
     String id = started.json().asText();
-    await().atMost(Duration.ofMinutes(1)).until(() -> firstStepState(id).equals("success"));
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(() -> stepStates(admin, id).get(0).equals("success"));
     return id;
-  }
-
-  private String firstStepState(String id) throws Exception {
-    JsonNode details =
-        call(adminA, "GET", "/request/" + id + "/status", null).json().get("details");
-    return details.elements().next().get("state").asText();
   }
 
   private void writeRows(int from, int to) {

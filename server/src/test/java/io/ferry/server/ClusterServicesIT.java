@@ -70,13 +70,11 @@ class ClusterServicesIT {
               .addJvmOptions("-Dcassandra-rackdc.properties=" + rackdc.toUri())
               .build());
     }
-    Files.writeString(
-        nodes.directory().resolve("ferry.conf"),
-        "ferry.admin.lease-ttl = 6 seconds\n"
-            + "ferry.admin.repair.segments-per-node = 2\n"
-            + "ferry.admin.repair.cluster-stabilization-period = 5 seconds\n"
-            + "ferry.admin.nodesync.min-validation-interval = 15 seconds\n"
-            + "ferry.admin.nodesync.max-request-tables = 3\n");
+    nodes.writeFerryConfig(
+        "ferry.admin.repair.segments-per-node = 2",
+        "ferry.admin.repair.cluster-stabilization-period = 5 seconds",
+        "ferry.admin.nodesync.min-validation-interval = 15 seconds",
+        "ferry.admin.nodesync.max-request-tables = 3");
     direct = CassandraClusters.directSession(NODE1);
     direct.execute(
         "CREATE KEYSPACE svc WITH replication = {'class': 'SimpleStrategy', 'replication_factor':"

@@ -31,6 +31,7 @@ final class ScriptedNodes implements AutoCloseable {
   private final Path directory;
   private final List<CassandraNode> nodes = new ArrayList<>();
   private final List<FerryServer> ferries = new ArrayList<>();
+  private final List<Process> processes = new ArrayList<>();
 
   /**
    * @param name the test's directory in the test run, e.g. {@code admin-ops}
@@ -47,6 +48,37 @@ final class ScriptedNodes implements AutoCloseable {
     node.writeServiceScripts();
     Files.createSymbolicLink(directory.resolve(node.address()), node.directory());
     return node;
+  }
+
+  /**
+   * Writes the test's {@code ferry.conf}: leases of 6 s (a quick take-over), these nodes' scripts
+   * as the node commands, 3 minutes for a node to answer after its start, then {@code lines}.
+   */
+  void writeFerryConfig(String... lines) throws IOException {
+    Files.writeString(
+        directory.resolve("ferry.conf"),
+        "ferry.admin.lease-ttl = 6 seconds\n"
+            + "ferry.admin.node-ready-timeout = 3 minutes\n"
+            + "ferry.admin.node-start-command = \""
+            + startCommand()
+            + "\"\n"
+            + "ferry.admin.node-stop-command = \""
+            + stopCommand()
+            + "\"\n"
+            + String.join("\n", lines)
+            + "\n");
+  }
+
+  /**
+   * The environment of the instance at {@code index} of {@code addresses}, so that the instances
+   * present themselves to drivers as one cluster.
+   */
+  static Map<String, String> topology(int index, String... addresses) {
+    return Map.of(
+        "ZDM_PROXY_TOPOLOGY_ADDRESSES",
+        String.join(",", addresses),
+        "ZDM_PROXY_TOPOLOGY_INDEX",
+        Integer.toString(index));
   }
 
   /** Where the test keeps its own files. */
@@ -73,6 +105,62 @@ final class ScriptedNodes implements AutoCloseable {
   Ferry startFerry(String listenAddress, int cqlPort, Map<String, String> environment)
       throws Exception {
     int adminPort = LocalPorts.freePort();
+    FerryServer server =
+        FerryServer.create(
+            FerryServer.loadConfig(
+                directory.resolve("ferry.conf"),
+                environment(listenAddress, cqlPort, adminPort, environment)));
+    ferries.add(server);
+    server.start().get(90, TimeUnit.SECONDS);
+    return new Ferry(server, "http://127.0.0.1:" + adminPort);
+  }
+
+  /** A Ferry instance running as a process of its own (ferry.jar), and its admin API's base URL. */
+  record FerryProcess(Process process, String admin) {
+
+    /** Sends the process a signal, e.g. {@code STOP} or {@code CONT}. */
+    void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(kill.exitValue()).as("kill -%s", name).isZero();
+    }
+  }
+
+  /**
+   * Launches a Ferry instance as its own process (so that a test can pause it), configured as
+   * {@link #startFerry} configures one, logging to {@code <directory>/<log>}; returns once its
+   * admin API answers.
+   */
+  FerryProcess launchFerry(String listenAddress, int cqlPort, String log) throws Exception {
+    int adminPort = LocalPorts.freePort();
+    Process process =
+        FerryJar.launch(
+            directory.resolve(log),
+            environment(listenAddress, cqlPort, adminPort, Map.of()),
+            List.of("-Xmx256m"),
+            "run",
+            "--config",
+            directory.resolve("ferry.conf").toString());
+    processes.add(process);
+    String admin = "http://127.0.0.1:" + adminPort;
+    AdminClient client = new AdminClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        if (client.call(admin, "GET", "/proxy/routing", null).status() == 200) {
+          return new FerryProcess(process, admin);
+        }
+      } catch (java.io.IOException e) {
+        // not listening yet
+      }
+      assertThat(process.isAlive()).as("ferry.jar is running (see %s)", log).isTrue();
+      assertThat(System.nanoTime() - deadline).as("ferry.jar answers within 90 s").isNegative();
+      Thread.sleep(500);
+    }
+  }
+
+  private Map<String, String> environment(
+      String listenAddress, int cqlPort, int adminPort, Map<String, String> environment) {
     Map<String, String> all = new HashMap<>(environment);
     all.put(
         "ZDM_ORIGIN_CONTACT_POINTS",
@@ -84,11 +172,7 @@ final class ScriptedNodes implements AutoCloseable {
     all.put("ZDM_METRICS_PORT", Integer.toString(LocalPorts.freePort()));
     all.put("FERRY_ADMIN_ADDRESS", "127.0.0.1");
     all.put("FERRY_ADMIN_PORT", Integer.toString(adminPort));
-    FerryServer server =
-        FerryServer.create(FerryServer.loadConfig(directory.resolve("ferry.conf"), all));
-    ferries.add(server);
-    server.start().get(90, TimeUnit.SECONDS);
-    return new Ferry(server, "http://127.0.0.1:" + adminPort);
+    return all;
   }
 
   /** Stops a Ferry instance (it drains, as on SIGTERM), as when an instance of a fleet goes. */
@@ -113,6 +197,9 @@ final class ScriptedNodes implements AutoCloseable {
    */
   @Override
   public void close() throws Exception {
+    for (Process process : processes) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
     for (FerryServer ferry : ferries) {
       ferry.close();
     }

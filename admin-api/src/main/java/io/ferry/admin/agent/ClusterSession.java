@@ -1,5 +1,6 @@
 package io.ferry.admin.agent;
 
+import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -7,11 +8,12 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.EndPoint;
+import com.datastax.oss.driver.api.core.metadata.Metadata;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.proxy.config.ClusterSettings;
 import io.ferry.proxy.tls.ClusterTls;
 import io.netty.buffer.ByteBufAllocator;
@@ -138,7 +140,7 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * The node of this cluster at {@code ip}.
    *
-   * @throws ApiException 400 naming the address and the cluster's nodes if there is none
+   * @throws InvalidArgumentsException naming the address and the cluster's nodes if there is none
    */
   public Node requireNode(String ip) {
     List<Node> nodes = nodes();
@@ -150,7 +152,7 @@ public final class ClusterSession implements AutoCloseable {
         return node;
       }
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         "node_ip: "
             + ip
             + " is not a node of cluster "
@@ -163,15 +165,17 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * The keyspace's metadata.
    *
-   * @throws ApiException 400 naming the keyspace if the cluster has none of that name
+   * @throws InvalidArgumentsException naming the keyspace if the cluster has none of that name
    */
   public KeyspaceMetadata requireKeyspace(String keyspace) {
+    CqlIdentifier name = CqlIdentifier.fromInternal(keyspace);
     return session()
         .getMetadata()
-        .getKeyspace(com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(keyspace))
+        .getKeyspace(name)
+        .or(() -> refreshedSchema().getKeyspace(name))
         .orElseThrow(
             () ->
-                ApiException.invalidArguments(
+                new InvalidArgumentsException(
                     "ks_name: keyspace "
                         + keyspace
                         + " does not exist in cluster "
@@ -179,6 +183,33 @@ public final class ClusterSession implements AutoCloseable {
                         + " (expected one of: "
                         + String.join(", ", keyspaces())
                         + ")"));
+  }
+
+  private KeyspaceMetadata requireKeyspace(Metadata schema, String keyspace) {
+    return schema
+        .getKeyspace(CqlIdentifier.fromInternal(keyspace))
+        .orElseGet(() -> requireKeyspace(keyspace));
+  }
+
+  private static Set<String> tables(KeyspaceMetadata keyspace) {
+    Set<String> names = new TreeSet<>();
+    keyspace.getTables().keySet().forEach(id -> names.add(id.asInternal()));
+    return names;
+  }
+
+  /**
+   * The schema as the cluster has it now. The driver's copy follows schema changes made by other
+   * clients with a delay (it debounces their events), so a keyspace or table created a moment ago
+   * on a node may be missing from it: a name it does not know is looked up again here before it is
+   * refused.
+   */
+  private Metadata refreshedSchema() {
+    try {
+      return session().refreshSchema();
+    } catch (RuntimeException e) {
+      LOG.debug("cannot refresh the schema of cluster {}: {}", clusterId, e.toString());
+      return session().getMetadata();
+    }
   }
 
   /** Names of the cluster's keyspaces. */
@@ -191,15 +222,16 @@ public final class ClusterSession implements AutoCloseable {
   /**
    * Checks that every table exists in the keyspace.
    *
-   * @throws ApiException 400 naming the first unknown table and the keyspace's tables
+   * @throws InvalidArgumentsException naming the first unknown table and the keyspace's tables
    */
   public void requireTables(String keyspace, List<String> tables) {
-    KeyspaceMetadata metadata = requireKeyspace(keyspace);
-    Set<String> known = new TreeSet<>();
-    metadata.getTables().keySet().forEach(id -> known.add(id.asInternal()));
+    Set<String> known = tables(requireKeyspace(keyspace));
+    if (!known.containsAll(tables)) {
+      known = tables(requireKeyspace(refreshedSchema(), keyspace));
+    }
     for (String table : tables) {
       if (!known.contains(table)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "table "
                 + keyspace
                 + "."

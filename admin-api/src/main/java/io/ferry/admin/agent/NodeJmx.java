@@ -1,6 +1,7 @@
 package io.ferry.admin.agent;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,11 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class NodeJmx implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeJmx.class);
-  private static final ObjectName STORAGE_SERVICE =
-      objectName(StorageServiceOperations.OBJECT_NAME);
-  private static final ObjectName MEMORY = objectName("java.lang:type=Memory");
-  private static final ObjectName PENDING_COMPACTIONS =
+  static final ObjectName STORAGE_SERVICE = objectName(StorageServiceOperations.OBJECT_NAME);
+  static final ObjectName MEMORY = objectName(ManagementFactory.MEMORY_MXBEAN_NAME);
+  static final ObjectName PENDING_COMPACTIONS =
       objectName("org.apache.cassandra.metrics:type=Compaction,name=PendingTasks");
+  static final ObjectName ENDPOINT_SNITCH_INFO =
+      objectName(EndpointSnitchInfoOperations.OBJECT_NAME);
 
   private final int port;
   private final String username;
@@ -59,10 +61,10 @@ public final class NodeJmx implements AutoCloseable {
     this.connectTimeout = connectTimeout;
   }
 
-  /** A call made through a node's StorageService MBean. */
+  /** A call made through a typed proxy of one of a node's MBeans. */
   @FunctionalInterface
-  public interface StorageCall<T> {
-    T call(StorageServiceOperations storage) throws Exception;
+  public interface MBeanCall<M, T> {
+    T call(M mbean) throws Exception;
   }
 
   /**
@@ -72,12 +74,28 @@ public final class NodeJmx implements AutoCloseable {
    *     breaks during the call
    * @throws Exception what the MBean operation threw
    */
-  public <T> T storage(String address, StorageCall<T> call) throws Exception {
+  public <T> T storage(String address, MBeanCall<StorageServiceOperations, T> call)
+      throws Exception {
+    return call(address, STORAGE_SERVICE, StorageServiceOperations.class, call);
+  }
+
+  /**
+   * Runs {@code call} against a typed proxy of the MBean {@code name} of the node at {@code
+   * address} (an MXBean proxy for the JVM's platform MXBeans, whose interfaces end in MXBean).
+   *
+   * @throws NodeUnreachableException if the node's JMX endpoint cannot be reached or the connection
+   *     breaks during the call
+   * @throws Exception what the MBean operation threw
+   */
+  <M, T> T call(String address, ObjectName name, Class<M> type, MBeanCall<M, T> call)
+      throws Exception {
     MBeanServerConnection connection = connection(address);
-    StorageServiceOperations storage =
-        JMX.newMBeanProxy(connection, STORAGE_SERVICE, StorageServiceOperations.class);
+    M mbean =
+        JMX.isMXBeanInterface(type)
+            ? JMX.newMXBeanProxy(connection, name, type)
+            : JMX.newMBeanProxy(connection, name, type);
     try {
-      return call.call(storage);
+      return call.call(mbean);
     } catch (UndeclaredThrowableException e) {
       throw unwrap(address, e.getUndeclaredThrowable());
     } catch (IOException e) {
@@ -85,26 +103,6 @@ public final class NodeJmx implements AutoCloseable {
         throw lost(address, e);
       }
       throw e;
-    }
-  }
-
-  /** Runs a JVM garbage collection on the node ({@code java.lang:type=Memory gc()}). */
-  public void gc(String address) throws Exception {
-    MBeanServerConnection connection = connection(address);
-    try {
-      connection.invoke(MEMORY, "gc", null, null);
-    } catch (IOException e) {
-      throw lost(address, e);
-    }
-  }
-
-  /** How many compactions the node has pending (its {@code Compaction.PendingTasks} gauge). */
-  public int pendingCompactions(String address) throws Exception {
-    MBeanServerConnection connection = connection(address);
-    try {
-      return ((Number) connection.getAttribute(PENDING_COMPACTIONS, "Value")).intValue();
-    } catch (IOException e) {
-      throw lost(address, e);
     }
   }
 

@@ -1,12 +1,11 @@
 package io.ferry.admin.agent;
 
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.UnavailableException;
 
-/** A node's JMX or CQL endpoint cannot be reached; the admin API answers 503. */
-public final class NodeUnreachableException extends ApiException {
+/** A node's JMX or CQL endpoint cannot be reached. */
+public final class NodeUnreachableException extends UnavailableException {
 
   public NodeUnreachableException(String message, Throwable cause) {
-    super(503, "Unavailable", message);
-    initCause(cause);
+    super(message, cause);
   }
 }

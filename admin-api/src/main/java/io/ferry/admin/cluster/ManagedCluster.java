@@ -2,9 +2,10 @@ package io.ferry.admin.cluster;
 
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.agent.NodeJmx;
-import io.ferry.admin.process.NodeProcesses;
+import io.ferry.admin.agent.NodeAgent;
+import io.ferry.admin.process.ProcessControl;
 import io.ferry.admin.requests.Leases;
+import io.ferry.admin.requests.RequestLog;
 import io.ferry.admin.requests.RequestStore;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,15 +14,22 @@ import java.util.Map;
 /**
  * One cluster the admin API operates, and how it reaches it.
  *
- * <p>Thread-safe.
+ * @param store the cluster's own {@code ferry} keyspace: its background services' state
+ * @param leases the leases of its background services and replica locks, in its own keyspace
+ * @param requests where the requests (node operations, jobs) on this cluster are recorded: another
+ *     cluster's keyspace, so that an operation never depends on the cluster it takes down
+ * @param operationLeases the leases of those requests, beside them
+ *     <p>Thread-safe.
  */
 public record ManagedCluster(
     String id,
     ClusterSession cql,
-    NodeJmx jmx,
-    RequestStore requests,
+    NodeAgent agent,
+    RequestStore store,
     Leases leases,
-    NodeProcesses processes,
+    RequestLog requests,
+    Leases operationLeases,
+    ProcessControl processes,
     AdminSettings.NodeAccess access) {
 
   /** This cluster's entry of {@code GET /cluster-configs}, without secrets. */
@@ -45,7 +53,7 @@ public record ManagedCluster(
   }
 
   public void close() {
-    jmx.close();
+    agent.close();
     cql.close();
   }
 

@@ -1,6 +1,7 @@
 package io.ferry.admin.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferry.admin.errors.RefusedException;
 import io.ferry.proxy.common.Endpoints;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -70,15 +71,18 @@ public final class HttpServer implements AutoCloseable {
    * @throws IllegalStateException naming the address if it cannot be bound
    */
   public static HttpServer start(String name, String address, int port, List<Route> routes) {
-    return start(name, address, port, routes, "");
+    return start(name, address, port, routes, AccessRules.open());
   }
 
   /**
-   * Binds the server; when {@code token} is not empty, every request must carry {@code
-   * Authorization: Bearer <token>} or is answered 401.
+   * Binds the server; when the rules have a token, every request must carry {@code Authorization:
+   * Bearer <token>} or is answered 401; with the browser guard, a request a browser sent for a page
+   * of another site is answered 403.
    */
   public static HttpServer start(
-      String name, String address, int port, List<Route> routes, String token) {
+      String name, String address, int port, List<Route> routes, AccessRules access) {
+    BrowserGuard guard =
+        access.browserGuard() ? new BrowserGuard(address, access.hostNames()) : null;
     EventLoopGroup group =
         new NioEventLoopGroup(1, new DefaultThreadFactory("ferry-" + name + "-http"));
     List<Route> table = List.copyOf(routes);
@@ -91,7 +95,7 @@ public final class HttpServer implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                      initialize(channel.pipeline(), table, token);
+                      initialize(channel.pipeline(), table, access.token(), guard);
                     }
                   })
               .bind(address, port)
@@ -125,11 +129,12 @@ public final class HttpServer implements AutoCloseable {
    * Builds a connection's pipeline: HTTP/1.1, whole requests with bodies of up to {@value
    * #MAX_BODY_BYTES} bytes, then the route table.
    */
-  static void initialize(ChannelPipeline pipeline, List<Route> routes, String token) {
+  static void initialize(
+      ChannelPipeline pipeline, List<Route> routes, String token, BrowserGuard guard) {
     pipeline
         .addLast(HTTP_CODEC, new HttpServerCodec())
         .addLast(AGGREGATOR, new BodyLimit())
-        .addLast(ROUTES, new RouteHandler(routes, token));
+        .addLast(ROUTES, new RouteHandler(routes, token, guard));
   }
 
   public InetSocketAddress address() {
@@ -152,10 +157,12 @@ public final class HttpServer implements AutoCloseable {
 
     private final List<Route> routes;
     private final String token;
+    private final BrowserGuard guard;
 
-    RouteHandler(List<Route> routes, String token) {
+    RouteHandler(List<Route> routes, String token, BrowserGuard guard) {
       this.routes = routes;
       this.token = token;
+      this.guard = guard;
     }
 
     @Override
@@ -170,6 +177,24 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       boolean keepAlive = HttpUtil.isKeepAlive(request);
+      String refusal =
+          guard == null
+              ? null
+              : guard.refusal(
+                  request.headers(),
+                  ctx.channel().localAddress() instanceof InetSocketAddress local ? local : null);
+      if (refusal != null) {
+        HttpRequest refused =
+            new HttpRequest(
+                request.method().name(),
+                new QueryStringDecoder(request.uri()).rawPath(),
+                Map.of(),
+                Map.of(),
+                new byte[0],
+                caller(ctx, false));
+        write(ctx, keepAlive, ErrorMapping.toResponse(refused, new RefusedException(refusal)));
+        return;
+      }
       if (!token.isEmpty() && !authorized(request)) {
         write(
             ctx,
@@ -181,12 +206,7 @@ public final class HttpServer implements AutoCloseable {
                     + " with the token configured as FERRY_ADMIN_TOKEN)"));
         return;
       }
-      String caller =
-          (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
-                  ? Endpoints.format(remote)
-                  : String.valueOf(ctx.channel().remoteAddress()))
-              + (token.isEmpty() ? "" : " (admin token)");
-      HttpRequest apiRequest = apiRequest(request, caller);
+      HttpRequest apiRequest = apiRequest(request, caller(ctx, !token.isEmpty()));
       if (apiRequest == null) {
         write(
             ctx,
@@ -198,6 +218,16 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       dispatch(ctx, keepAlive, apiRequest);
+    }
+
+    /**
+     * Who sent a request, for the audit log: the client's address, and whether it has the token.
+     */
+    private static String caller(ChannelHandlerContext ctx, boolean withToken) {
+      return (ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+              ? Endpoints.format(remote)
+              : String.valueOf(ctx.channel().remoteAddress()))
+          + (withToken ? " (admin token)" : "");
     }
 
     private boolean authorized(FullHttpRequest request) {
@@ -243,11 +273,9 @@ public final class HttpServer implements AutoCloseable {
         }
         try {
           route.executor().execute(() -> write(ctx, keepAlive, serve(route, withParameters)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-          write(
-              ctx,
-              keepAlive,
-              ErrorMapping.error(503, "Unavailable", "Ferry is stopping; try another instance"));
+        } catch (RuntimeException refused) {
+          // A full (or stopping) pool: answered at once, on the event loop.
+          write(ctx, keepAlive, ErrorMapping.toResponse(withParameters, refused));
         }
         return;
       }

@@ -6,12 +6,9 @@ import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferry.admin.AdminSettings;
-import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
-import io.ferry.admin.ring.TableSizes;
-import io.ferry.admin.ring.TokenRing;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.ring.TokenSpan;
 import io.ferry.admin.services.LeasedService;
 import io.ferry.admin.services.ReplicaLocks;
@@ -49,30 +46,52 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
   private static final String IN_SYNC = "Previewed data was in sync";
 
   private final AdminSettings.NodeSyncSettings settings;
-  private final NodeSyncStore ferryStore;
-  private final NodeSyncStore dseStore;
+  private final NodeSyncLog ferryStore;
+  private final NodeSyncLog dseStore;
+  private final NodeSyncCluster view;
   private final Map<String, CachedSize> sizes = new ConcurrentHashMap<>();
 
   private record CachedSize(long bytes, Instant at) {}
 
   public NodeSyncService(
       ManagedCluster cluster, AdminSettings.NodeSyncSettings settings, Duration idle) {
+    this(
+        cluster,
+        settings,
+        idle,
+        new NodeSyncStore(cluster.store(), "ferry"),
+        new NodeSyncStore(cluster.store(), "system_distributed"),
+        new DriverNodeSyncCluster(cluster.cql()));
+  }
+
+  /**
+   * @param ferryStore Ferry's own NodeSync tables
+   * @param dseStore DSE's {@code system_distributed.nodesync_status}, read on DSE
+   * @param view what the service reads of the cluster
+   */
+  NodeSyncService(
+      ManagedCluster cluster,
+      AdminSettings.NodeSyncSettings settings,
+      Duration idle,
+      NodeSyncLog ferryStore,
+      NodeSyncLog dseStore,
+      NodeSyncCluster view) {
     super(cluster, "nodesync", idle);
     this.settings = settings;
-    this.ferryStore = new NodeSyncStore(cluster.requests(), "ferry");
-    this.dseStore = new NodeSyncStore(cluster.requests(), "system_distributed");
+    this.ferryStore = ferryStore;
+    this.dseStore = dseStore;
+    this.view = view;
   }
 
   private boolean dse() {
-    return cluster.cql().nodes().stream()
-        .anyMatch(node -> node.getExtras().containsKey("DSE_VERSION"));
+    return view.dse();
   }
 
   // ---- the API ----
 
   /** {@code POST /{cluster_id}/nodesync}: answers {@code true} once the settings are recorded. */
   public boolean update(JsonNode body) {
-    TableCatalog catalog = TableCatalog.of(cluster.cql());
+    TableCatalog catalog = view.catalog();
     Map<String, TableSelection.Action> actions =
         TableSelection.resolve(body, catalog, settings.maxRequestTables());
     boolean dse = dse();
@@ -82,7 +101,7 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
             .map(Map.Entry::getKey)
             .toList();
     if (!incremental.isEmpty() && !dse) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "incremental: Incremental NodeSync is not supported on cluster "
               + cluster.id()
               + " (Apache Cassandra; see supports_incremental in GET /"
@@ -127,7 +146,7 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
 
   /** The tables ({@code ks.table}) under NodeSync, which the repair service leaves alone. */
   public Set<String> enabledTables() {
-    if (!cluster.requests().exists()) {
+    if (!cluster.store().exists()) {
       return Set.of();
     }
     return dse() ? dseEnabled(false) : ferryStore.enabledTables();
@@ -166,16 +185,15 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
     boolean dse = dse();
     // Settings first: reading them creates Ferry's tables, which the catalog then lists.
     TreeSet<String> enabled = new TreeSet<>(dse ? dseEnabled(false) : ferryStore.enabledTables());
-    TableCatalog catalog = TableCatalog.of(cluster.cql());
+    TableCatalog catalog = view.catalog();
     TreeSet<String> eligible = catalog.tables(TableCatalog.Kind.ELIGIBLE);
     enabled.retainAll(eligible);
     TreeSet<String> disabled = new TreeSet<>(eligible);
     disabled.removeAll(enabled);
     List<String> pending = new ArrayList<>();
     if (!dse) {
-      TokenRing ring = TokenRing.of(cluster.cql());
       for (String table : enabled) {
-        if (summarize(table, ferryStore, ring, catalog, Instant.now()).lastAttempt == null) {
+        if (summarize(table, ferryStore, catalog, Instant.now()).lastAttempt == null) {
           pending.add(table);
         }
       }
@@ -202,11 +220,11 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
    * @param store where the table's segment statuses are: Ferry's, or DSE's own
    */
   private TableSummary summarize(
-      String table, NodeSyncStore store, TokenRing ring, TableCatalog catalog, Instant now) {
+      String table, NodeSyncLog store, TableCatalog catalog, Instant now) {
     int dot = table.indexOf('.');
     String keyspace = table.substring(0, dot);
     String name = table.substring(dot + 1);
-    List<Segments.Segment> segments = segments(ring, keyspace, name);
+    List<Segments.Segment> segments = segments(keyspace, name);
     Map<TokenSpan, NodeSyncStore.Status> statuses =
         store.statuses(keyspace, name, segments.stream().map(Segments.Segment::span).toList());
     SyncBands bands = new SyncBands();
@@ -226,31 +244,30 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
     return new TableSummary(keyspace, name, bands, lastAttempt);
   }
 
-  private List<Segments.Segment> segments(TokenRing ring, String keyspace, String table) {
+  private List<Segments.Segment> segments(String keyspace, String table) {
     String name = keyspace + "." + table;
     CachedSize cached = sizes.get(name);
     if (cached == null || cached.at().plus(SIZE_CACHE).isBefore(Instant.now())) {
-      cached = new CachedSize(TableSizes.bytes(cluster.cql(), keyspace, table), Instant.now());
+      cached = new CachedSize(view.tableBytes(keyspace, table), Instant.now());
       sizes.put(name, cached);
     }
-    return Segments.of(ring.ranges(keyspace), cached.bytes(), settings.segmentTargetBytes());
+    return Segments.of(view.ranges(keyspace), cached.bytes(), settings.segmentTargetBytes());
   }
 
   private List<TableSummary> tableSummaries(String onlyKeyspace) {
-    TableCatalog catalog = TableCatalog.of(cluster.cql());
+    TableCatalog catalog = view.catalog();
     if (onlyKeyspace != null && !catalog.keyspaceExists(onlyKeyspace)) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "keyspace: " + onlyKeyspace + " does not exist in cluster " + cluster.id());
     }
     TreeSet<String> enabled = new TreeSet<>(enabledTables());
     enabled.retainAll(catalog.tables(TableCatalog.Kind.ELIGIBLE));
-    NodeSyncStore store = dse() ? dseStore : ferryStore;
-    TokenRing ring = TokenRing.of(cluster.cql());
+    NodeSyncLog store = dse() ? dseStore : ferryStore;
     Instant now = Instant.now();
     List<TableSummary> summaries = new ArrayList<>();
     for (String table : enabled) {
       if (onlyKeyspace == null || table.startsWith(onlyKeyspace + ".")) {
-        summaries.add(summarize(table, store, ring, catalog, now));
+        summaries.add(summarize(table, store, catalog, now));
       }
     }
     return summaries;
@@ -312,17 +329,16 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
 
   @Override
   protected boolean step(Set<String> enabledTables) throws Exception {
-    TableCatalog catalog = TableCatalog.of(cluster.cql());
+    TableCatalog catalog = view.catalog();
     TreeSet<String> enabled = new TreeSet<>(enabledTables);
     enabled.retainAll(catalog.tables(TableCatalog.Kind.ELIGIBLE));
-    TokenRing ring = TokenRing.of(cluster.cql());
     Instant now = Instant.now();
     Candidate next = null;
     for (String name : enabled) {
       int dot = name.indexOf('.');
       String keyspace = name.substring(0, dot);
       String table = name.substring(dot + 1);
-      List<Segments.Segment> segments = segments(ring, keyspace, table);
+      List<Segments.Segment> segments = segments(keyspace, table);
       Map<TokenSpan, NodeSyncStore.Status> statuses =
           ferryStore.statuses(
               keyspace, table, segments.stream().map(Segments.Segment::span).toList());
@@ -369,11 +385,10 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
     String where =
         candidate.keyspace() + "." + candidate.table() + " " + segment.span().repairRange();
     Instant started = Instant.now();
-    ClusterSession cql = cluster.cql();
     List<String> live = new ArrayList<>();
     Set<String> missing = new TreeSet<>();
     for (String replica : segment.replicas()) {
-      if (cql.answers(replica)) {
+      if (view.answers(replica)) {
         live.add(replica);
       } else {
         missing.add(replica);
@@ -445,8 +460,9 @@ public final class NodeSyncService extends LeasedService<Set<String>> {
   private RepairRunner.Outcome run(
       String coordinator, String keyspace, Map<String, String> options) {
     try {
-      return RepairRunner.run(
-          cluster.jmx(), coordinator, keyspace, options, settings.segmentTimeout(), command -> {});
+      return cluster
+          .agent()
+          .repair(coordinator, keyspace, options, settings.segmentTimeout(), command -> {});
     } catch (Exception e) {
       return new RepairRunner.Outcome(
           RepairRunner.Status.FAILED, 0, List.of(String.valueOf(e.getMessage())));

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread policy: blocking; worker threads. Thread-safe.
  */
-final class NodeSyncStore {
+final class NodeSyncStore implements NodeSyncLog {
 
   /** A validation as {@code nodesync_validation} records it (outcome codes of DSE's). */
   record Validation(Instant startedAt, int outcome, Set<String> missingNodes) {}
@@ -108,7 +108,8 @@ final class NodeSyncStore {
   }
 
   /** The tables ({@code ks.table}) NodeSync is enabled on. */
-  Set<String> enabledTables() {
+  @Override
+  public Set<String> enabledTables() {
     Set<String> tables = new TreeSet<>();
     for (Row row : store.read(statements.get().enabled().bind())) {
       if (row.getBoolean("enabled")) {
@@ -119,7 +120,8 @@ final class NodeSyncStore {
   }
 
   /** Records tables as enabled or disabled, in one batch. */
-  void set(Map<String, Boolean> tables) {
+  @Override
+  public void set(Map<String, Boolean> tables) {
     Instant now = Instant.now();
     List<com.datastax.oss.driver.api.core.cql.BatchableStatement<?>> writes = new ArrayList<>();
     tables.forEach(
@@ -137,7 +139,8 @@ final class NodeSyncStore {
   }
 
   /** The status rows of a table's segments, by their range (read by their range groups). */
-  Map<TokenSpan, Status> statuses(String keyspace, String table, List<TokenSpan> segments) {
+  @Override
+  public Map<TokenSpan, Status> statuses(String keyspace, String table, List<TokenSpan> segments) {
     Set<Byte> groups = new TreeSet<>();
     for (TokenSpan span : segments) {
       groups.add(rangeGroup(span.start()));
@@ -163,7 +166,8 @@ final class NodeSyncStore {
   }
 
   /** Marks the segment as being validated by {@code node}, for at most {@code ttlSeconds}. */
-  void lock(String keyspace, String table, TokenSpan span, String node, int ttlSeconds) {
+  @Override
+  public void lock(String keyspace, String table, TokenSpan span, String node, int ttlSeconds) {
     store.write(
         statements
             .get()
@@ -179,7 +183,8 @@ final class NodeSyncStore {
   }
 
   /** Records a validation's outcome, as successful or unsuccessful by its code, and unlocks. */
-  void record(String keyspace, String table, TokenSpan span, Validation validation) {
+  @Override
+  public void record(String keyspace, String table, TokenSpan span, Validation validation) {
     Statements s = statements.get();
     Set<InetAddress> missing = new java.util.LinkedHashSet<>();
     validation.missingNodes().forEach(node -> missing.add(inet(node)));

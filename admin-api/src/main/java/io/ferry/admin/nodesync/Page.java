@@ -1,6 +1,7 @@
 package io.ferry.admin.nodesync;
 
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.NotFoundException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ final class Page {
     int current = parse(page, "page", 1, Integer.MAX_VALUE);
     int last = Math.max(1, (items.size() + size - 1) / size);
     if (current > last) {
-      throw ApiException.notFound(
+      throw new NotFoundException(
           "page: "
               + current
               + " is past the last page ("
@@ -65,7 +66,7 @@ final class Page {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         name + ": " + value + " (expected a whole number from 1 to " + max + ")");
   }
 }

@@ -2,7 +2,8 @@ package io.ferry.admin.nodesync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.LimitExceededException;
 import io.ferry.admin.ops.OperationArguments;
 import java.util.List;
 import java.util.Map;
@@ -46,22 +47,19 @@ final class TableSelection {
       }
     }
     if (actions.isEmpty() && !given.fieldNames().hasNext()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected at least one of incremental, enable, disable (lists of keyspace.table,"
               + " keyspace.* or *)");
     }
     if (actions.size() > maxTables) {
-      throw new ApiException(
-          400,
-          "InvalidArguments",
+      throw new LimitExceededException(
           "Please select fewer tables and try again. To maximize performance, OpsCenter has been"
               + " configured to limit the number of concurrent updates to "
               + maxTables
               + " tables. The total number of tables to process in this request, after expanding"
               + " wild card selectors, was "
               + actions.size()
-              + ".",
-          "error");
+              + ".");
     }
     return actions;
   }
@@ -73,7 +71,7 @@ final class TableSelection {
     }
     int dot = selector.indexOf('.');
     if (dot <= 0 || dot == selector.length() - 1) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           section
               + ": "
               + selector
@@ -81,7 +79,7 @@ final class TableSelection {
     }
     String keyspace = selector.substring(0, dot);
     if (!catalog.keyspaceExists(keyspace)) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           section + ": keyspace " + keyspace + " (in " + selector + ") does not exist");
     }
     if (selector.endsWith(".*")) {
@@ -94,14 +92,14 @@ final class TableSelection {
       return tables;
     }
     if (!catalog.exists(selector)) {
-      throw ApiException.invalidArguments(section + ": table " + selector + " does not exist");
+      throw new InvalidArgumentsException(section + ": table " + selector + " does not exist");
     }
     return switch (catalog.kind(selector)) {
       case SYSTEM ->
-          throw ApiException.invalidArguments(
+          throw new InvalidArgumentsException(
               section + ": " + selector + " is a system table, which NodeSync does not validate");
       case RF1 ->
-          throw ApiException.invalidArguments(
+          throw new InvalidArgumentsException(
               section
                   + ": "
                   + selector

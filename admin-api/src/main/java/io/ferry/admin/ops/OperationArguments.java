@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class OperationArguments {
       cluster.requireKeyspace(keyspace);
       cluster.requireTables(keyspace, names);
     } else if (!names.isEmpty()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "tables " + names + " given without a keyspace (expected: a keyspace in the path)");
     }
     ObjectNode arguments = JSON.createObjectNode();
@@ -81,14 +81,14 @@ public final class OperationArguments {
   /** A new token: the body is a JSON string (or number) holding an integer. */
   public static ObjectNode move(JsonNode body) {
     if (body == null || !(body.isTextual() || body.isIntegralNumber())) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected the new token as a JSON string, e.g. \"85070591730234615865843651857942052864\"");
     }
     String token = body.asText().trim();
     try {
       new java.math.BigInteger(token);
     } catch (NumberFormatException e) {
-      throw ApiException.invalidArguments("token: " + token + " (expected: an integer token)");
+      throw new InvalidArgumentsException("token: " + token + " (expected: an integer token)");
     }
     ObjectNode arguments = JSON.createObjectNode();
     arguments.put("token", token);
@@ -104,7 +104,7 @@ public final class OperationArguments {
     List<JsonNode> values = new ArrayList<>();
     if (args != null && !args.isNull()) {
       if (!args.isArray()) {
-        throw ApiException.invalidArguments("args: expected a JSON list, got " + args);
+        throw new InvalidArgumentsException("args: expected a JSON list, got " + args);
       }
       args.forEach(values::add);
     }
@@ -117,11 +117,11 @@ public final class OperationArguments {
       }
       case REPAIR -> {
         if (values.isEmpty()) {
-          throw ApiException.invalidArguments(
+          throw new InvalidArgumentsException(
               "args: repair needs the keyspace, e.g. [\"my_keyspace\", {\"is_sequential\": false}]");
         }
         if (values.size() > 2) {
-          throw ApiException.invalidArguments(
+          throw new InvalidArgumentsException(
               "args: expected [keyspace, {repair options}], got " + values.size() + " values");
         }
         yield repair(
@@ -131,18 +131,18 @@ public final class OperationArguments {
       }
       case START, STOP, RESTART -> {
         if (values.size() > 1) {
-          throw ApiException.invalidArguments(
+          throw new InvalidArgumentsException(
               "args: expected at most one object of options for " + action.wireName());
         }
         yield process(action, values.isEmpty() ? null : values.get(0));
       }
       case PERFORM_GC -> {
         if (!values.isEmpty()) {
-          throw ApiException.invalidArguments("args: perform_gc takes no arguments");
+          throw new InvalidArgumentsException("args: perform_gc takes no arguments");
         }
         yield JSON.createObjectNode();
       }
-      default -> throw ApiException.invalidArguments("action: " + action.wireName());
+      default -> throw new InvalidArgumentsException("action: " + action.wireName());
     };
   }
 
@@ -151,12 +151,12 @@ public final class OperationArguments {
       return JSON.createObjectNode();
     }
     if (!body.isObject()) {
-      throw ApiException.invalidArguments("body: expected a JSON object, got " + body);
+      throw new InvalidArgumentsException("body: expected a JSON object, got " + body);
     }
     for (Iterator<String> fields = body.fieldNames(); fields.hasNext(); ) {
       String field = fields.next();
       if (!allowed.contains(field)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "unknown field "
                 + field
                 + " (expected: "
@@ -173,7 +173,7 @@ public final class OperationArguments {
       return fallback;
     }
     if (!value.isBoolean()) {
-      throw ApiException.invalidArguments(field + ": " + value + " (expected: true or false)");
+      throw new InvalidArgumentsException(field + ": " + value + " (expected: true or false)");
     }
     return value.booleanValue();
   }
@@ -184,7 +184,7 @@ public final class OperationArguments {
       return values;
     }
     if (!list.isArray()) {
-      throw ApiException.invalidArguments(what + ": expected a JSON list of names, got " + list);
+      throw new InvalidArgumentsException(what + ": expected a JSON list of names, got " + list);
     }
     for (JsonNode value : list) {
       values.add(text(value, what));
@@ -194,7 +194,7 @@ public final class OperationArguments {
 
   static String text(JsonNode value, String what) {
     if (value == null || !value.isTextual()) {
-      throw ApiException.invalidArguments(what + ": expected a string, got " + value);
+      throw new InvalidArgumentsException(what + ": expected a string, got " + value);
     }
     return value.asText();
   }

@@ -2,10 +2,14 @@ package io.ferry.admin.ops;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.ferry.admin.WorkerPool;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
-import io.ferry.admin.http.ErrorMapping;
-import io.ferry.admin.http.HttpResponse;
+import io.ferry.admin.errors.AdminException;
+import io.ferry.admin.errors.ConflictException;
+import io.ferry.admin.errors.NotFoundException;
+import io.ferry.admin.errors.OperationFailedException;
+import io.ferry.admin.errors.UnavailableException;
+import io.ferry.admin.ops.node.NodeTarget;
 import io.ferry.admin.requests.AdminRequest;
 import io.ferry.admin.requests.Leases;
 import java.time.Duration;
@@ -19,20 +23,21 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs node operations and jobs as tracked requests: each one is recorded in its cluster's request
- * store before it runs, holds the leases that keep two Ferry instances from operating the same node
- * (or running two rolling restarts) at once, and records how it ended. A job's runner renews its
- * lease; when a Ferry instance dies, {@link #takeOver()} on another instance resumes its jobs from
- * the first step that had not succeeded.
+ * Runs node operations and jobs as tracked requests: each one is recorded in its cluster's {@link
+ * ManagedCluster#requests()} before it runs, holds the leases that keep two Ferry instances from
+ * operating the same node (or running two rolling restarts) at once, and records how it ended. A
+ * job's runner renews its lease, and confirms it before each step (a holder that was paused while
+ * another instance took the job over stops there); when a Ferry instance dies, {@link #takeOver()}
+ * on another instance resumes its jobs from the first step that had not succeeded.
  *
- * <p>Thread policy: blocking; called on the admin worker pool, runs operations on it. Thread-safe.
+ * <p>Thread policy: blocking; called on the admin request pool, runs operations on the operation
+ * pool. Thread-safe.
  */
 public final class Operations {
 
@@ -42,14 +47,14 @@ public final class Operations {
   private static final int TAKEOVER_SCAN_DEPTH = 20;
 
   private final Map<String, ManagedCluster> clusters;
-  private final ExecutorService workers;
+  private final WorkerPool workers;
   private final Duration operationWait;
   // Jobs this instance runs, and those asked to stop.
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
   private final Set<UUID> cancelled = ConcurrentHashMap.newKeySet();
 
   public Operations(
-      Map<String, ManagedCluster> clusters, ExecutorService workers, Duration operationWait) {
+      Map<String, ManagedCluster> clusters, WorkerPool workers, Duration operationWait) {
     this.clusters = Map.copyOf(clusters);
     this.workers = workers;
     this.operationWait = operationWait;
@@ -58,12 +63,12 @@ public final class Operations {
   /**
    * The cluster of that id.
    *
-   * @throws ApiException 404 naming the managed clusters if there is none
+   * @throws NotFoundException naming the managed clusters if there is none
    */
   public ManagedCluster cluster(String id) {
     ManagedCluster cluster = clusters.get(id);
     if (cluster == null) {
-      throw ApiException.notFound(
+      throw new NotFoundException(
           "cluster_id: "
               + id
               + " is not a cluster Ferry manages (expected one of: "
@@ -89,7 +94,7 @@ public final class Operations {
   public Started start(ManagedCluster cluster, Step step, String caller) {
     String lease = nodeLease(step.ip());
     // A node operation must stay possible while a node of a small cluster is down (to start it).
-    cluster.leases().acquireOrConflict(lease, step.id(), "node " + step.ip(), true);
+    cluster.operationLeases().acquireOrConflict(lease, step.id(), "node " + step.ip(), true);
     try {
       cluster
           .requests()
@@ -105,48 +110,62 @@ public final class Operations {
                   step,
                   caller));
     } catch (RuntimeException e) {
-      cluster.leases().release(lease, step.id());
+      cluster.operationLeases().release(lease, step.id());
       throw e;
     }
     audit(cluster, caller, step.action() + " " + step.ip() + " " + step.arguments(), step.id());
-    CompletableFuture<String> done =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return runStep(cluster, step);
-              } finally {
-                cluster.leases().release(lease, step.id());
-              }
-            },
-            workers);
+    CompletableFuture<String> done;
+    try {
+      done =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return runStep(cluster, step);
+                } finally {
+                  cluster.operationLeases().release(lease, step.id());
+                }
+              },
+              workers);
+    } catch (UnavailableException full) {
+      cluster.operationLeases().release(lease, step.id());
+      finish(cluster, step.id(), AdminRequest.ERROR, "not run: " + full.getMessage());
+      throw full;
+    }
     return new Started(step.id(), done);
   }
 
   /** A request that was started: its id, and what it will end with. */
   public record Started(UUID id, CompletableFuture<String> done) {}
 
+  /** How a started operation stands once {@code operation-wait} is over, or it ended sooner. */
+  public sealed interface Progress {
+    /** It succeeded, with this message. */
+    record Done(String message) implements Progress {}
+
+    /** It goes on; {@code GET /request/{id}/status} follows it. */
+    record StillRunning(UUID id) implements Progress {}
+  }
+
   /**
-   * What an OpsCenter call that "returns null" answers: {@code null} once the operation has
-   * succeeded within {@code operation-wait}, its error if it failed, else 202 with the request id
-   * (it goes on; {@code GET /request/{id}/status} follows it).
+   * Waits up to {@code operation-wait} for a started operation.
+   *
+   * @throws AdminException what the operation threw, when it is one
+   * @throws OperationFailedException when it failed otherwise
    */
-  public HttpResponse nullWhenDone(Started started) throws Exception {
+  public Progress await(Started started) throws InterruptedException {
     try {
-      started.done().get(operationWait.toMillis(), TimeUnit.MILLISECONDS);
-      return HttpResponse.ok(null);
+      return new Progress.Done(started.done().get(operationWait.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
-      return new HttpResponse(
-          202, com.fasterxml.jackson.databind.node.TextNode.valueOf(started.id().toString()));
+      return new Progress.StillRunning(started.id());
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof StepFailure failure) {
         cause = failure.getCause();
       }
-      if (cause instanceof ApiException api) {
-        throw api;
+      if (cause instanceof AdminException refused) {
+        throw refused;
       }
-      return ErrorMapping.error(
-          500, "OperationFailed", "request " + started.id() + " failed: " + cause.getMessage());
+      throw new OperationFailedException(started.id(), String.valueOf(cause.getMessage()), cause);
     }
   }
 
@@ -154,7 +173,12 @@ public final class Operations {
   private String runStep(ManagedCluster cluster, Step step) {
     long startNanos = System.nanoTime();
     try {
-      String message = NodeOperations.run(cluster, step);
+      String message =
+          step.nodeAction()
+              .operation()
+              .run(
+                  new NodeTarget(cluster.id(), step.ip(), cluster.agent(), cluster.processes()),
+                  step.arguments());
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
       LOG.info(
           "[{} {}] {} done in {} s: {}", cluster.id(), step.ip(), step.action(), seconds, message);
@@ -196,7 +220,7 @@ public final class Operations {
    */
   public UUID startJob(ManagedCluster cluster, UUID id, JobPlan plan, String caller) {
     cluster
-        .leases()
+        .operationLeases()
         .acquireOrConflict(
             plan.lease(), id, "cluster " + cluster.id() + " (a " + plan.type() + ")", false);
     try {
@@ -232,12 +256,20 @@ public final class Operations {
                   plan,
                   caller));
     } catch (RuntimeException e) {
-      cluster.leases().release(plan.lease(), id);
+      cluster.operationLeases().release(plan.lease(), id);
       throw e;
     }
     audit(cluster, caller, plan.type() + " of " + plan.steps().size() + " steps", id);
     running.add(id);
-    workers.execute(() -> runJob(cluster, id, plan));
+    try {
+      workers.execute(() -> runJob(cluster, id, plan));
+    } catch (UnavailableException full) {
+      running.remove(id);
+      cluster.operationLeases().release(plan.lease(), id);
+      skipRest(cluster, plan.steps(), "not run: " + full.getMessage());
+      finish(cluster, id, AdminRequest.ERROR, "not run: " + full.getMessage());
+      throw full;
+    }
     return id;
   }
 
@@ -248,6 +280,11 @@ public final class Operations {
       if (outcome == null) {
         return; // lost its lease, or Ferry is stopping: another instance goes on with it
       }
+      if (!cluster.operationLeases().confirm(plan.lease(), id)) {
+        // Its last step ran while another instance took the job over: that one ends it.
+        skipRest(cluster, List.of(), LOST);
+        return;
+      }
       boolean failed = !outcome.isEmpty();
       finish(
           cluster,
@@ -256,12 +293,16 @@ public final class Operations {
           failed ? outcome : "all " + plan.steps().size() + " steps done");
       LOG.info("[{}] {} {} ended: {}", cluster.id(), plan.type(), id, failed ? outcome : "success");
     } catch (RuntimeException e) {
+      if (!cluster.operationLeases().confirm(plan.lease(), id)) {
+        skipRest(cluster, List.of(), LOST); // not this instance's job any more: not its failure
+        return;
+      }
       LOG.error("[{}] {} {} failed", cluster.id(), plan.type(), id, e);
       finish(cluster, id, AdminRequest.ERROR, String.valueOf(e.getMessage()));
     } finally {
       running.remove(id);
       cancelled.remove(id);
-      cluster.leases().release(plan.lease(), id);
+      cluster.operationLeases().release(plan.lease(), id);
     }
   }
 
@@ -304,28 +345,37 @@ public final class Operations {
 
   private String runParallel(ManagedCluster cluster, UUID id, JobPlan plan) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
+    List<Runnable> later = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (Step step : plan.steps()) {
       if (isDone(cluster, step.id())) {
         continue;
       }
-      all.add(
-          CompletableFuture.runAsync(() -> runJobStep(cluster, step), workers)
-              .exceptionally(
-                  failure -> {
-                    synchronized (failures) {
-                      failures.add(step.action() + " of " + step.ip() + " failed");
-                    }
-                    return null;
-                  }));
+      Runnable run =
+          () -> {
+            try {
+              runJobStep(cluster, step);
+            } catch (RuntimeException e) {
+              synchronized (failures) {
+                failures.add(step.action() + " of " + step.ip() + " failed");
+              }
+            }
+          };
+      try {
+        all.add(CompletableFuture.runAsync(run, workers));
+      } catch (UnavailableException full) {
+        // The pool is full: this step runs on the job's own thread once the others are started.
+        later.add(run);
+      }
     }
+    later.forEach(Runnable::run);
     all.forEach(CompletableFuture::join);
     return String.join("; ", failures);
   }
 
   private void runJobStep(ManagedCluster cluster, Step step) {
     String lease = nodeLease(step.ip());
-    Leases.Outcome outcome = cluster.leases().acquire(lease, step.id(), true);
+    Leases.Outcome outcome = cluster.operationLeases().acquire(lease, step.id(), true);
     if (outcome instanceof Leases.Outcome.Held held) {
       String message = "node " + step.ip() + " is busy with request " + held.requestId();
       finish(cluster, step.id(), AdminRequest.ERROR, message);
@@ -335,7 +385,7 @@ public final class Operations {
       cluster.requests().update(step.id(), AdminRequest.RUNNING, null, "running");
       runStep(cluster, step);
     } finally {
-      cluster.leases().release(lease, step.id());
+      cluster.operationLeases().release(lease, step.id());
     }
   }
 
@@ -347,9 +397,13 @@ public final class Operations {
       if (interruption != null) {
         return interruption;
       }
+      // Measured again: the check above may have taken long (or the process was paused in it).
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left < 0) {
+        break;
+      }
       try {
-        Thread.sleep(
-            Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1));
+        Thread.sleep(Math.min(1000, left + 1));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return STOPPING;
@@ -363,7 +417,7 @@ public final class Operations {
 
   /** Why the job must not go on (cancelled, lease lost), or null. */
   private String interruption(ManagedCluster cluster, UUID id, JobPlan plan) {
-    if (!cluster.leases().holds(plan.lease(), id)) {
+    if (!cluster.operationLeases().confirm(plan.lease(), id)) {
       return LOST;
     }
     if (workers.isShutdown()) {
@@ -373,7 +427,7 @@ public final class Operations {
       return "cancelled";
     }
     try {
-      if (cluster.requests().get(id).map(AdminRequest::cancelRequested).orElse(false)) {
+      if (cluster.requests().cancelRequested(id)) {
         return "cancelled";
       }
     } catch (RuntimeException e) {
@@ -416,6 +470,13 @@ public final class Operations {
   public record Found(ManagedCluster cluster, AdminRequest request) {}
 
   public Found find(UUID id) {
+    // The requests this instance runs first, from memory: their stores may be slow or down.
+    for (ManagedCluster cluster : clusters.values()) {
+      Optional<AdminRequest> held = cluster.requests().held(id);
+      if (held.isPresent()) {
+        return new Found(cluster, held.get());
+      }
+    }
     List<String> unreachable = new ArrayList<>();
     for (ManagedCluster cluster : clusters.values()) {
       try {
@@ -428,15 +489,13 @@ public final class Operations {
       }
     }
     if (!unreachable.isEmpty()) {
-      throw new ApiException(
-          503,
-          "Unavailable",
+      throw new UnavailableException(
           "request "
               + id
               + " not found, and cannot read the requests of "
               + String.join(", ", unreachable));
     }
-    throw ApiException.notFound("request_id: no request " + id);
+    throw new NotFoundException("request_id: no request " + id);
   }
 
   /** Asks a job to stop before its next step, whichever Ferry instance runs it. */
@@ -444,13 +503,10 @@ public final class Operations {
     Found found = find(id);
     AdminRequest request = found.request();
     if (!request.isRunning()) {
-      throw new ApiException(
-          409, "Conflict", "request " + id + " has already ended (" + request.state() + ")");
+      throw new ConflictException("request " + id + " has already ended (" + request.state() + ")");
     }
     if (request.children().isEmpty()) {
-      throw new ApiException(
-          409,
-          "Conflict",
+      throw new ConflictException(
           "request "
               + id
               + " ("
@@ -505,8 +561,8 @@ public final class Operations {
     }
     Leases.Outcome outcome;
     try {
-      outcome = cluster.leases().acquire(plan.lease(), job.id(), false);
-    } catch (ApiException e) {
+      outcome = cluster.operationLeases().acquire(plan.lease(), job.id(), false);
+    } catch (UnavailableException e) {
       return; // no quorum: nobody can take it over now
     }
     if (!(outcome instanceof Leases.Outcome.Acquired)) {
@@ -526,7 +582,10 @@ public final class Operations {
 
   /** Renews the leases this instance holds. */
   public void renewLeases() {
-    clusters.values().forEach(cluster -> cluster.leases().renewAll());
+    for (ManagedCluster cluster : clusters.values()) {
+      cluster.leases().renewAll();
+      cluster.operationLeases().renewAll();
+    }
   }
 
   static String nodeLease(String ip) {

@@ -6,16 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
 import io.ferry.admin.http.Route;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * OpsCenter's node administration and process management endpoints: {@code POST /{cluster_id}/ops}
@@ -24,66 +22,75 @@ import java.util.concurrent.Executor;
  * .../ops/{cleanup|flush|compact|repair}/{ip}/{ks}}, {@code POST .../ops/{start|stop|restart}/{ip}}
  * and {@code POST /{cluster_id}/ops/restart} (rolling restart).
  *
- * <p>Every argument is checked before anything runs; handlers run on the admin worker pool.
+ * <p>Every argument is checked before anything runs. Every handler blocks (CQL, JMX, the wait for
+ * an operation).
  */
 public final class OpsRoutes {
 
   static final long DEFAULT_SLEEP_SECONDS = 60;
 
-  private OpsRoutes() {}
+  private final Operations operations;
 
-  public static List<Route> routes(Operations operations, Executor workers) {
-    List<Route> routes = new ArrayList<>();
-    String ops = "/{cluster_id}/ops";
-    routes.add(Route.post(ops, request -> bulk(operations, request)));
-    routes.add(Route.post(ops + "/restart", request -> rollingRestart(operations, request)));
-    routes.add(
-        Route.get(
-            ops + "/gc/{node_ip}",
-            request -> nodeOperation(operations, request, NodeAction.PERFORM_GC, null)));
-    routes.add(
-        Route.get(
-            ops + "/drain/{node_ip}",
-            request -> nodeOperation(operations, request, NodeAction.DRAIN, null)));
-    routes.add(
-        Route.post(
-            ops + "/decommission/{node_ip}",
-            request -> nodeOperation(operations, request, NodeAction.DECOMMISSION, null)));
-    routes.add(Route.put(ops + "/move/{node_ip}", request -> move(operations, request)));
-    for (NodeAction action : List.of(NodeAction.CLEANUP, NodeAction.FLUSH, NodeAction.COMPACT)) {
-      // No keyspace (or an empty one): every keyspace.
-      routes.add(
-          Route.post(
-              ops + "/" + action.wireName() + "/{node_ip}",
-              request -> keyspaceOperation(operations, request, action, "")));
-      routes.add(
-          Route.post(
-              ops + "/" + action.wireName() + "/{node_ip}/{ks_name}",
-              request ->
-                  keyspaceOperation(
-                      operations, request, action, request.pathParameters().get("ks_name"))));
-    }
-    routes.add(
-        Route.post(
-            ops + "/repair/{node_ip}/{ks_name}",
-            request -> {
-              ManagedCluster cluster = cluster(operations, request);
-              String ip = node(cluster, request);
-              ObjectNode arguments =
-                  OperationArguments.repair(
-                      cluster.cql(),
-                      request.pathParameters().get("ks_name"),
-                      OperationArguments.body(request.body()));
-              return runNullWhenDone(
-                  operations, cluster, request, NodeAction.REPAIR, ip, arguments);
-            }));
-    for (NodeAction action : List.of(NodeAction.START, NodeAction.STOP, NodeAction.RESTART)) {
-      routes.add(
-          Route.post(
-              ops + "/" + action.wireName() + "/{node_ip}",
-              request -> processOperation(operations, request, action)));
-    }
-    return routes.stream().map(route -> route.blocking(workers)).toList();
+  public OpsRoutes(Operations operations) {
+    this.operations = operations;
+  }
+
+  /** {@code GET .../ops/gc/{node_ip}}. */
+  public HttpResponse gc(HttpRequest request) throws Exception {
+    return nodeOperation(operations, request, NodeAction.PERFORM_GC);
+  }
+
+  /** {@code GET .../ops/drain/{node_ip}}. */
+  public HttpResponse drain(HttpRequest request) throws Exception {
+    return nodeOperation(operations, request, NodeAction.DRAIN);
+  }
+
+  /** {@code POST .../ops/decommission/{node_ip}}. */
+  public HttpResponse decommission(HttpRequest request) throws Exception {
+    return nodeOperation(operations, request, NodeAction.DECOMMISSION);
+  }
+
+  /**
+   * {@code POST .../ops/{cleanup|flush|compact}/{node_ip}[/{ks_name}]}: no keyspace (or an empty
+   * one) means every keyspace.
+   */
+  public Route.Handler keyspaceOperation(NodeAction action) {
+    return request -> {
+      String keyspace = request.pathParameters().getOrDefault("ks_name", "");
+      return keyspaceOperation(operations, request, action, keyspace);
+    };
+  }
+
+  /** {@code POST .../ops/repair/{node_ip}/{ks_name}}. */
+  public HttpResponse repair(HttpRequest request) throws Exception {
+    ManagedCluster cluster = cluster(operations, request);
+    String ip = node(cluster, request);
+    ObjectNode arguments =
+        OperationArguments.repair(
+            cluster.cql(),
+            request.pathParameters().get("ks_name"),
+            OperationArguments.body(request.body()));
+    return runNullWhenDone(operations, cluster, request, NodeAction.REPAIR, ip, arguments);
+  }
+
+  /** {@code POST .../ops/{start|stop|restart}/{node_ip}}. */
+  public Route.Handler processOperation(NodeAction action) {
+    return request -> processOperation(operations, request, action);
+  }
+
+  /** {@code PUT .../ops/move/{node_ip}}. */
+  public HttpResponse move(HttpRequest request) throws Exception {
+    return move(operations, request);
+  }
+
+  /** {@code POST /{cluster_id}/ops}. */
+  public HttpResponse bulk(HttpRequest request) throws Exception {
+    return bulk(operations, request);
+  }
+
+  /** {@code POST /{cluster_id}/ops/restart}. */
+  public HttpResponse rollingRestart(HttpRequest request) throws Exception {
+    return rollingRestart(operations, request);
   }
 
   private static ManagedCluster cluster(Operations operations, HttpRequest request) {
@@ -97,20 +104,14 @@ public final class OpsRoutes {
   }
 
   private static HttpResponse nodeOperation(
-      Operations operations, HttpRequest request, NodeAction action, ObjectNode arguments)
-      throws Exception {
+      Operations operations, HttpRequest request, NodeAction action) throws Exception {
     ManagedCluster cluster = cluster(operations, request);
     String ip = node(cluster, request);
     if (request.body().length > 0 && OperationArguments.body(request.body()) != null) {
-      throw ApiException.invalidArguments(action.wireName() + " takes no body");
+      throw new InvalidArgumentsException(action.wireName() + " takes no body");
     }
     return runNullWhenDone(
-        operations,
-        cluster,
-        request,
-        action,
-        ip,
-        arguments != null ? arguments : OperationArguments.JSON.createObjectNode());
+        operations, cluster, request, action, ip, OperationArguments.JSON.createObjectNode());
   }
 
   private static HttpResponse keyspaceOperation(
@@ -133,16 +134,26 @@ public final class OpsRoutes {
       ObjectNode arguments)
       throws Exception {
     // A node whose JMX cannot be reached is a 503 before any request is recorded.
-    cluster.jmx().connection(ip);
+    cluster.agent().requireReachable(ip);
     Step step = new Step(Operations.newId(), action.wireName(), ip, arguments);
-    return operations.nullWhenDone(operations.start(cluster, step, request.caller()));
+    return nullWhenDone(operations.await(operations.start(cluster, step, request.caller())));
+  }
+
+  /**
+   * What an OpsCenter call that "returns null" answers: {@code null} once the operation has
+   * succeeded within {@code operation-wait}, else 202 with the request id.
+   */
+  private static HttpResponse nullWhenDone(Operations.Progress progress) {
+    return progress instanceof Operations.Progress.StillRunning running
+        ? new HttpResponse(202, TextNode.valueOf(running.id().toString()))
+        : HttpResponse.ok(null);
   }
 
   private static HttpResponse move(Operations operations, HttpRequest request) throws Exception {
     ManagedCluster cluster = cluster(operations, request);
     String ip = node(cluster, request);
     ObjectNode arguments = OperationArguments.move(OperationArguments.body(request.body()));
-    cluster.jmx().connection(ip);
+    cluster.agent().requireReachable(ip);
     Step step = new Step(Operations.newId(), NodeAction.MOVE.wireName(), ip, arguments);
     return requestId(operations.start(cluster, step, request.caller()).id());
   }
@@ -155,7 +166,7 @@ public final class OpsRoutes {
         OperationArguments.process(action, OperationArguments.body(request.body()));
     requireProcessCommands(cluster, action);
     if (arguments.path("drain_first").asBoolean(false)) {
-      cluster.jmx().connection(ip);
+      cluster.agent().requireReachable(ip);
     }
     Step step = new Step(Operations.newId(), action.wireName(), ip, arguments);
     return requestId(operations.start(cluster, step, request.caller()).id());
@@ -173,7 +184,7 @@ public final class OpsRoutes {
             OperationArguments.body(request.body()),
             Set.of("ips", "action", "is_rolling", "sleep", "args"));
     if (!body.has("action")) {
-      throw ApiException.invalidArguments("action: missing (expected e.g. \"flush\")");
+      throw new InvalidArgumentsException("action: missing (expected e.g. \"flush\")");
     }
     NodeAction action =
         NodeAction.bulkAction(OperationArguments.text(body.get("action"), "action"));
@@ -228,7 +239,7 @@ public final class OpsRoutes {
     List<String> listed = OperationArguments.stringList(ips, "ips");
     if (listed.isEmpty()) {
       if (!allByDefault) {
-        throw ApiException.invalidArguments("ips: expected a non-empty list of node addresses");
+        throw new InvalidArgumentsException("ips: expected a non-empty list of node addresses");
       }
       return cluster.nodes().stream().map(ClusterSession::address).toList();
     }
@@ -236,7 +247,7 @@ public final class OpsRoutes {
     for (String ip : listed) {
       Node node = cluster.requireNode(ip);
       if (!unique.add(ClusterSession.address(node))) {
-        throw ApiException.invalidArguments("ips: " + ip + " is listed twice");
+        throw new InvalidArgumentsException("ips: " + ip + " is listed twice");
       }
     }
     return List.copyOf(unique);
@@ -247,7 +258,7 @@ public final class OpsRoutes {
       return DEFAULT_SLEEP_SECONDS;
     }
     if (!sleep.isNumber() || sleep.asDouble() < 0 || sleep.asDouble() > 86_400) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "sleep: " + sleep + " (expected: seconds between 0 and 86400)");
     }
     return (long) Math.ceil(sleep.asDouble());

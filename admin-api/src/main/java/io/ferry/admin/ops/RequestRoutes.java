@@ -3,10 +3,11 @@ package io.ferry.admin.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.NotFoundException;
+import io.ferry.admin.errors.NotSupportedException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.requests.AdminRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * {@code GET /request/{id}/status}, {@code POST /request/{id}/cancel}, {@code GET
@@ -42,22 +42,31 @@ public final class RequestRoutes {
           "stop",
           "restart");
 
-  private RequestRoutes() {}
+  private final Operations operations;
 
-  public static List<Route> routes(Operations operations, Executor workers) {
-    return List.of(
-        Route.get("/cluster-configs", request -> clusterConfigs(operations)).blocking(workers),
-        Route.get("/request/{request_id}/status", request -> status(operations, request))
-            .blocking(workers),
-        Route.post(
-                "/request/{request_id}/cancel",
-                request -> {
-                  operations.cancel(requestId(request), request.caller());
-                  return HttpResponse.ok(null);
-                })
-            .blocking(workers),
-        Route.get("/{cluster_id}/request/{request_type}", request -> list(operations, request))
-            .blocking(workers));
+  public RequestRoutes(Operations operations) {
+    this.operations = operations;
+  }
+
+  /** {@code GET /cluster-configs}. */
+  public HttpResponse clusterConfigs(HttpRequest request) {
+    return clusterConfigs(operations);
+  }
+
+  /** {@code GET /request/{request_id}/status}. */
+  public HttpResponse status(HttpRequest request) {
+    return status(operations, request);
+  }
+
+  /** {@code POST /request/{request_id}/cancel}. */
+  public HttpResponse cancel(HttpRequest request) {
+    operations.cancel(requestId(request), request.caller());
+    return HttpResponse.ok(null);
+  }
+
+  /** {@code GET /{cluster_id}/request/{request_type}}. */
+  public HttpResponse list(HttpRequest request) {
+    return list(operations, request);
   }
 
   private static HttpResponse clusterConfigs(Operations operations) {
@@ -74,11 +83,11 @@ public final class RequestRoutes {
     try {
       uuid = UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw ApiException.invalidArguments("request_id: " + id + " (expected: a request's UUID)");
+      throw new InvalidArgumentsException("request_id: " + id + " (expected: a request's UUID)");
     }
     if (uuid.version() != 1) {
       // Ferry's request ids are time-based.
-      throw ApiException.notFound("request_id: no request " + id);
+      throw new NotFoundException("request_id: no request " + id);
     }
     return uuid;
   }
@@ -151,14 +160,12 @@ public final class RequestRoutes {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     String type = request.pathParameters().get("request_type");
     if (type.equals("restore")) {
-      throw new ApiException(
-          501,
-          "NotSupported",
+      throw new NotSupportedException(
           "request_type: restore is not supported: Ferry has no backup service, so there are no"
               + " restore requests");
     }
     if (!LISTED_TYPES.contains(type)) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "request_type: " + type + " (expected one of: " + String.join(", ", LISTED_TYPES) + ")");
     }
     String listAll = request.query("list_all");
@@ -168,7 +175,7 @@ public final class RequestRoutes {
     } else if (listAll.equals("1") || listAll.equalsIgnoreCase("true")) {
       all = true;
     } else {
-      throw ApiException.invalidArguments("list_all: " + listAll + " (expected: 0 or 1)");
+      throw new InvalidArgumentsException("list_all: " + listAll + " (expected: 0 or 1)");
     }
     List<UUID> ids = cluster.requests().latest(type, all ? LIST_LIMIT : 1);
     if (all) {

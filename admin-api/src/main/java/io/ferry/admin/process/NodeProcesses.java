@@ -1,7 +1,7 @@
 package io.ferry.admin.process;
 
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.proxy.common.Endpoints;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread policy: blocking (processes, polling); worker pool. Thread-safe.
  */
-public final class NodeProcesses {
+public final class NodeProcesses implements ProcessControl {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeProcesses.class);
   private static final int OUTPUT_IN_ERRORS = 2000;
@@ -26,29 +26,31 @@ public final class NodeProcesses {
   private static final int PROBE_TIMEOUT_MILLIS = 500;
 
   private final String clusterId;
+  private final ClusterSession cql;
   private final String startCommand;
   private final String stopCommand;
   private final Duration readyTimeout;
   private final Duration stopTimeout;
 
+  /**
+   * @param cql the cluster's session: its port tells when a node stopped, its queries when a node
+   *     answers again
+   */
   public NodeProcesses(
-      String clusterId,
+      ClusterSession cql,
       String startCommand,
       String stopCommand,
       Duration readyTimeout,
       Duration stopTimeout) {
-    this.clusterId = clusterId;
+    this.clusterId = cql.clusterId();
+    this.cql = cql;
     this.startCommand = startCommand;
     this.stopCommand = stopCommand;
     this.readyTimeout = readyTimeout;
     this.stopTimeout = stopTimeout;
   }
 
-  /**
-   * Checks, before anything runs, that the commands an action needs are configured.
-   *
-   * @throws ApiException 400 naming the missing setting
-   */
+  @Override
   public void requireCommands(boolean start, boolean stop) {
     if (start && startCommand.isBlank()) {
       throw missing("start", "node-start-command", "FERRY_NODE_START_COMMAND");
@@ -58,8 +60,8 @@ public final class NodeProcesses {
     }
   }
 
-  private ApiException missing(String what, String setting, String variable) {
-    return ApiException.invalidArguments(
+  private InvalidArgumentsException missing(String what, String setting, String variable) {
+    return new InvalidArgumentsException(
         "no command to "
             + what
             + " the nodes of cluster "
@@ -77,9 +79,10 @@ public final class NodeProcesses {
             + " cassandra`)");
   }
 
-  /** Runs the stop command, then waits until the node's CQL port is closed. */
-  public void stop(String ip, int cqlPort) throws Exception {
-    run(stopCommand, ip, stopTimeout);
+  @Override
+  public void stop(String ip) throws Exception {
+    int cqlPort = cql.settings().port();
+    run("node-stop-command", stopCommand, ip, stopTimeout);
     await(
         () -> !Endpoints.accepts(new InetSocketAddress(ip, cqlPort), PROBE_TIMEOUT_MILLIS),
         stopTimeout,
@@ -90,9 +93,9 @@ public final class NodeProcesses {
             + " after its stop command");
   }
 
-  /** Runs the start command; with {@code waitForCql}, waits until the node answers CQL. */
-  public void start(String ip, ClusterSession cql, boolean waitForCql) throws Exception {
-    run(startCommand, ip, readyTimeout);
+  @Override
+  public void start(String ip, boolean waitForCql) throws Exception {
+    run("node-start-command", startCommand, ip, readyTimeout);
     if (waitForCql) {
       await(
           () -> cql.answers(ip),
@@ -105,9 +108,14 @@ public final class NodeProcesses {
     }
   }
 
-  private void run(String template, String ip, Duration timeout) throws Exception {
+  /**
+   * Runs a command. Its text is never logged nor put in an error: a template may carry a secret (a
+   * password given to ssh or sudo); the setting's name says which command it was.
+   */
+  private void run(String setting, String template, String ip, Duration timeout) throws Exception {
     String command = template.replace("{ip}", ip);
-    LOG.info("[{} {}] running: {}", clusterId, ip, command);
+    String what = "the " + setting + " of cluster " + clusterId + " for " + ip;
+    LOG.info("[{} {}] running {}", clusterId, ip, what);
     Process process =
         new ProcessBuilder(List.of("sh", "-c", command)).redirectErrorStream(true).start();
     process.getOutputStream().close();
@@ -129,7 +137,7 @@ public final class NodeProcesses {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException(
-          "`" + command + "` did not finish within " + timeout.toSeconds() + " s");
+          what + " did not finish within " + timeout.toSeconds() + " s");
     }
     reader.join(1000);
     if (process.exitValue() != 0) {
@@ -138,9 +146,8 @@ public final class NodeProcesses {
         text = "..." + text.substring(text.length() - OUTPUT_IN_ERRORS);
       }
       throw new IllegalStateException(
-          "`"
-              + command
-              + "` exited with status "
+          what
+              + " exited with status "
               + process.exitValue()
               + (text.isEmpty() ? "" : ": " + text));
     }

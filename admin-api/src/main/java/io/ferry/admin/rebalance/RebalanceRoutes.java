@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferry.admin.agent.ClusterSession;
 import io.ferry.admin.agent.NodeUnreachableException;
-import io.ferry.admin.agent.StorageServiceOperations;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.ops.JobPlan;
 import io.ferry.admin.ops.NodeAction;
 import io.ferry.admin.ops.OperationArguments;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 
 /**
  * {@code GET /{cluster_id}/ops/rebalance} proposes the moves that balance a single-token cluster
@@ -33,14 +31,10 @@ import java.util.concurrent.Executor;
  */
 public final class RebalanceRoutes {
 
-  private static final String PATH = "/{cluster_id}/ops/rebalance";
+  private final Operations operations;
 
-  private RebalanceRoutes() {}
-
-  public static List<Route> routes(Operations operations, Executor workers) {
-    return List.of(
-        Route.get(PATH, request -> propose(operations, request)).blocking(workers),
-        Route.post(PATH, request -> run(operations, request)).blocking(workers));
+  public RebalanceRoutes(Operations operations) {
+    this.operations = operations;
   }
 
   /** The ring as the cluster's nodes see it, with each node's datacenter. */
@@ -52,15 +46,13 @@ public final class RebalanceRoutes {
     for (Node node : cluster.cql().nodes()) {
       String address = ClusterSession.address(node);
       try {
-        String partitionerName =
-            cluster.jmx().storage(address, StorageServiceOperations::getPartitionerName);
-        Map<String, String> tokens =
-            cluster.jmx().storage(address, StorageServiceOperations::getTokenToEndpointMap);
+        String partitionerName = cluster.agent().partitioner(address);
+        Map<String, String> tokens = cluster.agent().tokenToEndpoint(address);
         RebalancePlanner.Partitioner partitioner;
         try {
           partitioner = RebalancePlanner.Partitioner.of(partitionerName);
         } catch (IllegalArgumentException e) {
-          throw ApiException.invalidArguments(e.getMessage());
+          throw new InvalidArgumentsException(e.getMessage());
         }
         Map<String, List<String>> byEndpoint = new HashMap<>();
         tokens.forEach(
@@ -70,7 +62,7 @@ public final class RebalanceRoutes {
         for (Map.Entry<String, List<String>> entry : byEndpoint.entrySet()) {
           String endpoint = entry.getKey().replaceFirst("^/", "").replaceFirst(":\\d+$", "");
           if (entry.getValue().size() > 1) {
-            throw ApiException.invalidArguments(
+            throw new InvalidArgumentsException(
                 "cluster "
                     + cluster.id()
                     + " uses vnodes (node "
@@ -93,10 +85,11 @@ public final class RebalanceRoutes {
     }
     throw lastFailure != null
         ? lastFailure
-        : new ApiException(503, "Unavailable", "cluster " + cluster.id() + " has no node");
+        : new UnavailableException("cluster " + cluster.id() + " has no node");
   }
 
-  private static HttpResponse propose(Operations operations, HttpRequest request) throws Exception {
+  /** {@code GET /{cluster_id}/ops/rebalance}; blocks (JMX). */
+  public HttpResponse propose(HttpRequest request) throws Exception {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     Ring ring = ring(cluster);
     List<List<String>> moves = new ArrayList<>();
@@ -106,12 +99,13 @@ public final class RebalanceRoutes {
     return HttpResponse.ok(moves);
   }
 
-  private static HttpResponse run(Operations operations, HttpRequest request) throws Exception {
+  /** {@code POST /{cluster_id}/ops/rebalance}; blocks (JMX, CQL). */
+  public HttpResponse run(HttpRequest request) throws Exception {
     ManagedCluster cluster = operations.cluster(request.pathParameters().get("cluster_id"));
     long sleep = sleep(request.query("sleep"));
     JsonNode body = OperationArguments.body(request.body());
     if (body == null || !body.isArray() || body.isEmpty()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected a non-empty list of moves [[token, ip], ...], as GET"
               + " /{cluster_id}/ops/rebalance proposes");
     }
@@ -123,22 +117,22 @@ public final class RebalanceRoutes {
     List<Step> steps = new ArrayList<>();
     for (JsonNode move : body) {
       if (!move.isArray() || move.size() != 2 || !move.get(1).isTextual()) {
-        throw ApiException.invalidArguments("move " + move + " (expected: [token, ip])");
+        throw new InvalidArgumentsException("move " + move + " (expected: [token, ip])");
       }
       String token = move.get(0).asText();
       BigInteger value;
       try {
         value = new BigInteger(token);
       } catch (NumberFormatException e) {
-        throw ApiException.invalidArguments("move " + move + ": " + token + " is not a token");
+        throw new InvalidArgumentsException("move " + move + ": " + token + " is not a token");
       }
       if (!ring.partitioner().contains(value)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "move " + move + ": token out of the " + ring.partitioner() + " partitioner's range");
       }
       String ip = ClusterSession.address(cluster.cql().requireNode(move.get(1).asText()));
       if (!moved.add(ip) || !targets.add(value)) {
-        throw ApiException.invalidArguments(
+        throw new InvalidArgumentsException(
             "move " + move + ": each node and each token may appear in one move only");
       }
       ObjectNode arguments = OperationArguments.move(move.get(0));
@@ -172,7 +166,7 @@ public final class RebalanceRoutes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw ApiException.invalidArguments(
+    throw new InvalidArgumentsException(
         "sleep: " + value + " (expected: seconds between 0 and 86400)");
   }
 }

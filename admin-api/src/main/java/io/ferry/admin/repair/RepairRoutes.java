@@ -2,80 +2,76 @@ package io.ferry.admin.repair;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.admin.ops.OperationArguments;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
  * OpsCenter's cluster services and repair service endpoints: {@code GET /{cluster_id}/services},
  * {@code POST|DELETE|GET /{cluster_id}/services/repair}, {@code GET /{cluster_id}/repair-status}
- * and {@code GET /{cluster_id}/repair-details}. Handlers run on the admin worker pool.
+ * and {@code GET /{cluster_id}/repair-details}. Every handler blocks (CQL).
  */
 public final class RepairRoutes {
 
   /** The shortest cycle Ferry accepts: a minute. */
   static final long MIN_TIME_TO_COMPLETION = 60;
 
-  private RepairRoutes() {}
+  private final Function<String, RepairService> services;
+  private final Function<String, Map<String, Object>> others;
 
   /**
    * @param services the repair service of a cluster id (404 for an unknown one)
    * @param others the other services' entries of {@code GET /{cluster_id}/services}
    */
-  public static List<Route> routes(
-      Function<String, RepairService> services,
-      Function<String, Map<String, Object>> others,
-      Executor workers) {
-    return List.of(
-        Route.get(
-                "/{cluster_id}/services",
-                request -> {
-                  String id = request.pathParameters().get("cluster_id");
-                  Map<String, Object> all = new LinkedHashMap<>();
-                  all.put("repair", services.apply(id).serviceSummary());
-                  all.putAll(others.apply(id));
-                  return HttpResponse.ok(all);
-                })
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/services/repair",
-                request -> HttpResponse.ok(service(services, request).serviceStatus()))
-            .blocking(workers),
-        Route.post(
-                "/{cluster_id}/services/repair",
-                request ->
-                    HttpResponse.ok(
-                        service(services, request).enable(timeToCompletion(request.body()))))
-            .blocking(workers),
-        Route.delete(
-                "/{cluster_id}/services/repair",
-                request -> HttpResponse.ok(service(services, request).disable()))
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/repair-status",
-                request -> HttpResponse.ok(service(services, request).repairStatus()))
-            .blocking(workers),
-        Route.get(
-                "/{cluster_id}/repair-details",
-                request ->
-                    HttpResponse.ok(
-                        service(services, request)
-                            .repairDetails(
-                                blankToNull(request.query("keyspace")),
-                                blankToNull(request.query("table")))))
-            .blocking(workers));
+  public RepairRoutes(
+      Function<String, RepairService> services, Function<String, Map<String, Object>> others) {
+    this.services = services;
+    this.others = others;
   }
 
-  private static RepairService service(
-      Function<String, RepairService> services, HttpRequest request) {
+  /** {@code GET /{cluster_id}/services}. */
+  public HttpResponse services(HttpRequest request) {
+    String id = request.pathParameters().get("cluster_id");
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("repair", services.apply(id).serviceSummary());
+    all.putAll(others.apply(id));
+    return HttpResponse.ok(all);
+  }
+
+  /** {@code GET /{cluster_id}/services/repair}. */
+  public HttpResponse status(HttpRequest request) {
+    return HttpResponse.ok(service(request).serviceStatus());
+  }
+
+  /** {@code POST /{cluster_id}/services/repair}. */
+  public HttpResponse enable(HttpRequest request) throws java.io.IOException {
+    return HttpResponse.ok(service(request).enable(timeToCompletion(request.body())));
+  }
+
+  /** {@code DELETE /{cluster_id}/services/repair}. */
+  public HttpResponse disable(HttpRequest request) {
+    return HttpResponse.ok(service(request).disable());
+  }
+
+  /** {@code GET /{cluster_id}/repair-status}. */
+  public HttpResponse repairStatus(HttpRequest request) {
+    return HttpResponse.ok(service(request).repairStatus());
+  }
+
+  /** {@code GET /{cluster_id}/repair-details}. */
+  public HttpResponse repairDetails(HttpRequest request) {
+    return HttpResponse.ok(
+        service(request)
+            .repairDetails(
+                blankToNull(request.query("keyspace")), blankToNull(request.query("table"))));
+  }
+
+  private RepairService service(HttpRequest request) {
     return services.apply(request.pathParameters().get("cluster_id"));
   }
 
@@ -86,19 +82,19 @@ public final class RepairRoutes {
   static long timeToCompletion(byte[] body) throws java.io.IOException {
     JsonNode json = OperationArguments.body(body);
     if (json == null) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "body: expected {\"time_to_completion\": <seconds>}, e.g. 864000 (10 days)");
     }
     ObjectNode given = OperationArguments.object(json, Set.of("time_to_completion"));
     JsonNode value = given.get("time_to_completion");
     if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "time_to_completion: expected a whole number of seconds, e.g. 864000 (10 days), got "
               + value);
     }
     long seconds = value.longValue();
     if (seconds < MIN_TIME_TO_COMPLETION) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "time_to_completion: "
               + seconds
               + " s is too short; expected at least "

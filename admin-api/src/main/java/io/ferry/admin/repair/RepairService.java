@@ -1,14 +1,14 @@
 package io.ferry.admin.repair;
 
-import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.ferry.admin.AdminSettings;
 import io.ferry.admin.agent.RepairRunner;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.ConflictException;
+import io.ferry.admin.errors.InvalidArgumentsException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.repair.RepairSegment.State;
-import io.ferry.admin.ring.TableSizes;
-import io.ferry.admin.ring.TokenRing;
+import io.ferry.admin.requests.RequestStore;
 import io.ferry.admin.services.LeasedService;
 import io.ferry.admin.services.ReplicaLocks;
 import java.time.Duration;
@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -49,7 +48,8 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   private static final Duration COMPACTION_BACKOFF = Duration.ofSeconds(60);
 
   private final AdminSettings.RepairSettings settings;
-  private final RepairStore store;
+  private final RepairLog store;
+  private final RepairTargets targets;
   private final Supplier<Set<String>> nodeSyncTables;
   private String ringSeen;
   private Instant ringChangedAt;
@@ -65,9 +65,30 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
       AdminSettings.RepairSettings settings,
       Duration idle,
       Supplier<Set<String>> nodeSyncTables) {
+    this(
+        cluster,
+        settings,
+        idle,
+        nodeSyncTables,
+        new RepairStore(cluster.store(), cluster.id()),
+        new DriverRepairTargets(cluster.cql()));
+  }
+
+  /**
+   * @param store where the service's state lives
+   * @param targets what its cycles are planned from
+   */
+  RepairService(
+      ManagedCluster cluster,
+      AdminSettings.RepairSettings settings,
+      Duration idle,
+      Supplier<Set<String>> nodeSyncTables,
+      RepairLog store,
+      RepairTargets targets) {
     super(cluster, "repair-service", idle);
     this.settings = settings;
-    this.store = new RepairStore(cluster.requests(), cluster.id());
+    this.store = store;
+    this.targets = targets;
     this.nodeSyncTables = nodeSyncTables;
   }
 
@@ -112,9 +133,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   public Map<String, Object> enable(long timeToCompletion) {
     RepairStore.ServiceState service = store.service();
     if (service.enabled() && service.timeToCompletion() != timeToCompletion) {
-      throw new ApiException(
-          409,
-          "Conflict",
+      throw new ConflictException(
           "the repair service of cluster "
               + cluster.id()
               + " is on with time_to_completion "
@@ -144,8 +163,8 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     boolean paused = false;
     if (service.enabled() && service.cycle() > 0) {
       try {
-        paused = !TokenRing.of(cluster.cql()).fingerprint().equals(service.ring());
-      } catch (ApiException e) {
+        paused = !targets.ringFingerprint().equals(service.ring());
+      } catch (UnavailableException e) {
         paused = true;
       }
     }
@@ -155,7 +174,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   /** {@code GET /{cluster_id}/repair-details}, optionally for one keyspace or table. */
   public List<Map<String, Object>> repairDetails(String keyspace, String table) {
     if (table != null && keyspace == null) {
-      throw ApiException.invalidArguments("table: " + table + " given without a keyspace");
+      throw new InvalidArgumentsException("table: " + table + " given without a keyspace");
     }
     if (keyspace != null) {
       if (table == null) {
@@ -188,11 +207,10 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
 
   @Override
   protected boolean step(RepairStore.ServiceState service) throws Exception {
-    TokenRing ring = TokenRing.of(cluster.cql());
-    String fingerprint = ring.fingerprint();
+    String fingerprint = targets.ringFingerprint();
     Instant now = Instant.now();
     if (service.cycle() == 0) {
-      return startCycle(service, ring);
+      return startCycle(service, fingerprint);
     }
     if (!fingerprint.equals(service.ring())) {
       if (!fingerprint.equals(ringSeen)) {
@@ -208,7 +226,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
       if (now.isBefore(ringChangedAt.plus(settings.clusterStabilizationPeriod()))) {
         return false;
       }
-      return startCycle(service, ring);
+      return startCycle(service, fingerprint);
     }
     List<RepairSegment> segments = store.segments(service.cycle());
     for (RepairSegment segment : segments) {
@@ -246,7 +264,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
             Duration.between(service.cycleStarted(), now).toSeconds(),
             next);
       }
-      return now.isBefore(next) ? false : startCycle(service, ring);
+      return now.isBefore(next) ? false : startCycle(service, fingerprint);
     }
     RepairProgress.Counts counts = RepairProgress.Counts.of(segments);
     int started = counts.total() - counts.remaining();
@@ -281,44 +299,24 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     return false;
   }
 
-  private boolean startCycle(RepairStore.ServiceState service, TokenRing ring) {
-    List<CyclePlanner.TableRanges> tables = new ArrayList<>();
+  private boolean startCycle(RepairStore.ServiceState service, String fingerprint) {
     Set<String> underNodeSync = nodeSyncTables.get();
-    Map<String, KeyspaceMetadata> keyspaces = new TreeMap<>();
-    cluster
-        .cql()
-        .session()
-        .getMetadata()
-        .getKeyspaces()
-        .forEach((id, keyspace) -> keyspaces.put(id.asInternal(), keyspace));
-    for (Map.Entry<String, KeyspaceMetadata> entry : keyspaces.entrySet()) {
-      String keyspace = entry.getKey();
-      if (keyspace.startsWith("system")
-          || keyspace.equals(io.ferry.admin.requests.RequestStore.KEYSPACE)
-          || settings.ignoreKeyspaces().contains(keyspace)
-          || entry.getValue().isVirtual()) {
-        continue;
-      }
-      var ranges = ring.ranges(keyspace);
-      List<String> names = new ArrayList<>();
-      entry.getValue().getTables().keySet().forEach(id -> names.add(id.asInternal()));
-      names.sort(null);
-      for (String table : names) {
-        if (!underNodeSync.contains(keyspace + "." + table)) {
-          tables.add(
-              new CyclePlanner.TableRanges(
-                  keyspace, table, TableSizes.bytes(cluster.cql(), keyspace, table), ranges));
-        }
+    Set<String> excluded = new java.util.HashSet<>(settings.ignoreKeyspaces());
+    excluded.add(RequestStore.KEYSPACE);
+    List<CyclePlanner.TableRanges> tables = new ArrayList<>();
+    for (CyclePlanner.TableRanges table : targets.tables(excluded)) {
+      if (!underNodeSync.contains(table.keyspace() + "." + table.table())) {
+        tables.add(table);
       }
     }
     int cycle = service.cycle() + 1;
     List<RepairSegment> segments =
-        CyclePlanner.plan(cycle, tables, ring.nodeCount(), settings.segmentsPerNode());
+        CyclePlanner.plan(cycle, tables, targets.nodeCount(), settings.segmentsPerNode());
     if (segments.isEmpty()) {
       log.debug("[{}] no replicated table to repair", cluster.id());
       return false;
     }
-    store.startCycle(cycle, Instant.now(), ring.fingerprint(), segments);
+    store.startCycle(cycle, Instant.now(), fingerprint, segments);
     ringSeen = null;
     log.info(
         "[{}] repair cycle {} started: {} subranges of {} tables, to finish within {} s",
@@ -334,7 +332,7 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
   private String busyReplica(RepairSegment segment) {
     for (String replica : segment.replicas()) {
       try {
-        int pending = cluster.jmx().pendingCompactions(replica);
+        int pending = cluster.agent().pendingCompactions(replica);
         if (pending > settings.maxPendingCompactions()) {
           log.info(
               "[{}] subrange {} postponed: {} has {} pending compactions",
@@ -364,13 +362,14 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     RepairRunner.Outcome outcome;
     try {
       outcome =
-          RepairRunner.run(
-              cluster.jmx(),
-              running.coordinator(),
-              running.keyspace(),
-              options,
-              settings.segmentTimeout().multipliedBy(running.attempts()),
-              command -> store.save(running.withCommand(command)));
+          cluster
+              .agent()
+              .repair(
+                  running.coordinator(),
+                  running.keyspace(),
+                  options,
+                  settings.segmentTimeout().multipliedBy(running.attempts()),
+                  command -> store.save(running.withCommand(command)));
     } catch (InterruptedException e) {
       // Ferry stops: the subrange stays running, and the next holder follows its repair.
       Thread.currentThread().interrupt();
@@ -398,11 +397,10 @@ public final class RepairService extends LeasedService<RepairStore.ServiceState>
     Duration timeout = settings.segmentTimeout().multipliedBy(Math.max(1, segment.attempts()));
     Duration left = timeout.minus(Duration.between(segment.started(), Instant.now()));
     RepairRunner.Outcome outcome =
-        RepairRunner.await(
-            cluster.jmx(),
-            segment.coordinator(),
-            segment.command(),
-            left.isNegative() ? Duration.ZERO : left);
+        cluster
+            .agent()
+            .awaitRepair(
+                segment.coordinator(), segment.command(), left.isNegative() ? Duration.ZERO : left);
     if (outcome.status() == RepairRunner.Status.UNKNOWN) {
       store.save(segment.requeued("its repair was lost (the coordinator no longer knows it)"));
     } else {

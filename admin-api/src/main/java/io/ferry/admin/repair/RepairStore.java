@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread policy: blocking; worker threads. Thread-safe.
  */
-final class RepairStore {
+final class RepairStore implements RepairLog {
 
   /** The service's row. {@code cycle} is 0 before the first cycle. */
   record ServiceState(
@@ -67,7 +67,8 @@ final class RepairStore {
         session.prepare("SELECT * FROM " + ks + ".repair_segments WHERE cycle = ?"));
   }
 
-  ServiceState service() {
+  @Override
+  public ServiceState service() {
     Row row = store.read(statements.get().service().bind(clusterId)).one();
     if (row == null) {
       return new ServiceState(false, 0, 0, null, "");
@@ -80,13 +81,15 @@ final class RepairStore {
         row.isNull("ring") ? "" : row.getString("ring"));
   }
 
-  void setEnabled(boolean enabled, long timeToCompletion) {
+  @Override
+  public void setEnabled(boolean enabled, long timeToCompletion) {
     store.write(
         statements.get().setEnabled().bind(enabled, timeToCompletion, Instant.now(), clusterId));
   }
 
   /** Records a new cycle and its subranges (replacing any left over from an interrupted start). */
-  void startCycle(int cycle, Instant started, String ring, List<RepairSegment> segments) {
+  @Override
+  public void startCycle(int cycle, Instant started, String ring, List<RepairSegment> segments) {
     Statements s = statements.get();
     store.write(s.clearCycle().bind(cycle));
     for (RepairSegment segment : segments) {
@@ -95,7 +98,8 @@ final class RepairStore {
     store.write(s.startCycle().bind(cycle, started, ring, clusterId));
   }
 
-  void save(RepairSegment segment) {
+  @Override
+  public void save(RepairSegment segment) {
     store.write(
         statements
             .get()
@@ -120,7 +124,8 @@ final class RepairStore {
   }
 
   /** The cycle's subranges, by id. */
-  List<RepairSegment> segments(int cycle) {
+  @Override
+  public List<RepairSegment> segments(int cycle) {
     List<RepairSegment> segments = new ArrayList<>();
     for (Row row : store.read(statements.get().segments().bind(cycle))) {
       segments.add(

@@ -46,4 +46,8 @@ public record AdminRequest(
   public boolean isRunning() {
     return RUNNING.equals(state);
   }
+
+  public boolean isPending() {
+    return PENDING.equals(state);
+  }
 }

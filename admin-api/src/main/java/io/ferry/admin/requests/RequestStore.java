@@ -11,6 +11,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import io.ferry.admin.agent.ClusterSession;
+import io.ferry.admin.errors.UnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class RequestStore {
   private static final int MAX_REPLICAS_PER_DATACENTER = 3;
   private static final int ATTEMPTS = 4;
   private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+  private static final Duration WRITE_ONCE_TIMEOUT = Duration.ofSeconds(3);
 
   private final ClusterSession cluster;
   private final Duration ttl;
@@ -191,12 +193,14 @@ public final class RequestStore {
 
   private static Statements prepare(CqlSession session) {
     return new Statements(
+        // Not cancel_requested: a request is written again whole as it runs (WriteThroughRequests),
+        // which must not undo a cancel that another instance asked for meanwhile.
         session.prepare(
             "INSERT INTO "
                 + KEYSPACE
                 + ".requests (id, cluster_id, type, state, started, finished, message, parent,"
-                + " children, plan, cancel_requested, requested_by)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                + " children, plan, requested_by)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         session.prepare(
             "INSERT INTO "
                 + KEYSPACE
@@ -230,48 +234,112 @@ public final class RequestStore {
         .isPresent();
   }
 
-  /** Records a new request; a step of a job is not listed under its own type. */
-  public void insert(AdminRequest request) {
+  /**
+   * The requests of cluster {@code clusterId} kept in this keyspace (which may be another
+   * cluster's: see {@code AdminService}).
+   */
+  public RequestLog log(String clusterId) {
+    RequestStore store = this;
+    return new RequestLog() {
+      @Override
+      public void insert(AdminRequest request) {
+        store.writeOnce(request);
+      }
+
+      @Override
+      public Optional<AdminRequest> get(UUID id) {
+        return store.get(id);
+      }
+
+      @Override
+      public void update(UUID id, String state, Instant finished, String message) {
+        store.update(id, state, finished, message);
+      }
+
+      @Override
+      public void requestCancel(UUID id) {
+        store.requestCancel(id);
+      }
+
+      @Override
+      public boolean cancelRequested(UUID id) {
+        return store.get(id).map(AdminRequest::cancelRequested).orElse(false);
+      }
+
+      @Override
+      public List<UUID> latest(String type, int limit) {
+        return store.latest(clusterId, type, limit);
+      }
+
+      @Override
+      public boolean exists() {
+        return store.exists();
+      }
+    };
+  }
+
+  /**
+   * Records a request (again, whole), in one attempt that fails fast: its caller ({@link
+   * WriteThroughRequests}) keeps it and tries again later.
+   */
+  private void writeOnce(AdminRequest request) {
     Statements s = statements();
-    write(
-        s.insert()
-            .bind(
-                request.id(),
-                request.clusterId(),
-                request.type(),
-                request.state(),
-                request.started(),
-                request.finished(),
-                request.message(),
-                request.parent(),
-                request.children(),
-                request.plan(),
-                request.cancelRequested(),
-                request.requestedBy()));
+    List<Statement<?>> writes = new ArrayList<>();
+    writes.add(insertStatement(s, request));
     if (request.parent() == null) {
-      write(s.insertByType().bind(request.clusterId(), request.type(), request.id()));
+      writes.add(s.insertByType().bind(request.clusterId(), request.type(), request.id()));
+    }
+    for (Statement<?> write : writes) {
+      try {
+        cluster
+            .session()
+            .execute(
+                write
+                    .setConsistencyLevel(ConsistencyLevel.ONE)
+                    .setIdempotent(true)
+                    .setTimeout(WRITE_ONCE_TIMEOUT));
+      } catch (DriverException e) {
+        throw new UnavailableException(
+            "cannot record request " + request.id() + " in cluster " + cluster.clusterId(), e);
+      }
     }
   }
 
-  public Optional<AdminRequest> get(UUID id) {
+  private static Statement<?> insertStatement(Statements s, AdminRequest request) {
+    return s.insert()
+        .bind(
+            request.id(),
+            request.clusterId(),
+            request.type(),
+            request.state(),
+            request.started(),
+            request.finished(),
+            request.message(),
+            request.parent(),
+            request.children(),
+            request.plan(),
+            request.requestedBy());
+  }
+
+  Optional<AdminRequest> get(UUID id) {
     Row row = read(statements().select().bind(id)).one();
     return Optional.ofNullable(row).map(RequestStore::request);
   }
 
   /** Records a request's state and message. */
-  public void update(UUID id, String state, Instant finished, String message) {
+  void update(UUID id, String state, Instant finished, String message) {
     write(statements().update().bind(state, finished, message, id));
   }
 
   /** Asks whichever instance runs the request to stop it before its next step. */
-  public void requestCancel(UUID id) {
+  void requestCancel(UUID id) {
     write(statements().cancel().bind(id));
   }
 
-  /** Ids of the latest requests of a type, newest first. */
-  public List<UUID> latest(String type, int limit) {
+  /** Ids of the latest requests of a cluster and type, newest first. */
+  List<UUID> latest(String clusterId, String type, int limit) {
     List<UUID> ids = new ArrayList<>();
-    for (Row row : read(statements().byType().bind(cluster.clusterId(), type, limit))) {
+    for (Row row : read(statements().byType().bind(clusterId, type, limit))) {
       ids.add(row.getUuid("id"));
     }
     return ids;

@@ -7,7 +7,8 @@ import com.datastax.oss.driver.api.core.metadata.TokenMap;
 import com.datastax.oss.driver.api.core.metadata.token.Token;
 import com.datastax.oss.driver.api.core.metadata.token.TokenRange;
 import io.ferry.admin.agent.ClusterSession;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.NotSupportedException;
+import io.ferry.admin.errors.UnavailableException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,8 +48,8 @@ public final class TokenRing {
   /**
    * The cluster's current ring.
    *
-   * @throws ApiException 503 when the driver has no token map yet, 501 for a partitioner other than
-   *     Murmur3
+   * @throws UnavailableException when the driver has no token map yet
+   * @throws NotSupportedException for a partitioner other than Murmur3
    */
   public static TokenRing of(ClusterSession cluster) {
     Metadata metadata = cluster.session().getMetadata();
@@ -57,16 +58,12 @@ public final class TokenRing {
             .getTokenMap()
             .orElseThrow(
                 () ->
-                    new ApiException(
-                        503,
-                        "Unavailable",
+                    new UnavailableException(
                         "the token ring of cluster "
                             + cluster.clusterId()
                             + " is not known yet (no token metadata from the driver)"));
     if (!MURMUR3.equals(tokenMap.getPartitionerName())) {
-      throw new ApiException(
-          501,
-          "NotSupported",
+      throw new NotSupportedException(
           "cluster "
               + cluster.clusterId()
               + " uses "

@@ -2,10 +2,9 @@ package io.ferry.admin.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import io.ferry.admin.http.HttpRequest;
 import io.ferry.admin.http.HttpResponse;
-import io.ferry.admin.http.Route;
 import io.ferry.proxy.common.ClusterRole;
 import io.ferry.proxy.common.ReadMode;
 import io.ferry.proxy.routing.Router;
@@ -27,16 +26,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class RoutingRoutes {
 
-  static final String PATH = "/proxy/routing";
+  public static final String PATH = "/proxy/routing";
   private static final Logger LOG = LoggerFactory.getLogger(RoutingRoutes.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private RoutingRoutes() {}
+  private final Router router;
 
-  public static List<Route> routes(Router router) {
-    return List.of(
-        Route.get(PATH, request -> HttpResponse.ok(state(router))),
-        Route.put(PATH, request -> update(router, request)));
+  public RoutingRoutes(Router router) {
+    this.router = router;
+  }
+
+  /** {@code GET /proxy/routing}; does not block (the event loop may serve it). */
+  public HttpResponse state(HttpRequest request) {
+    return HttpResponse.ok(state(router));
   }
 
   private static Map<String, Object> state(Router router) {
@@ -47,10 +49,11 @@ public final class RoutingRoutes {
     return state;
   }
 
-  private static HttpResponse update(Router router, HttpRequest request) throws IOException {
+  /** {@code PUT /proxy/routing}; does not block (the event loop may serve it). */
+  public HttpResponse update(HttpRequest request) throws IOException {
     JsonNode body = JSON.readTree(request.body());
     if (body == null || !body.isObject()) {
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           "expected a JSON object such as {\"primary_cluster\": \"TARGET\"}");
     }
     ClusterRole primary = router.primary();
@@ -62,7 +65,7 @@ public final class RoutingRoutes {
             primary = choice(field.getValue(), ClusterRole.class, "primary_cluster");
         case "read_mode" -> readMode = choice(field.getValue(), ReadMode.class, "read_mode");
         default ->
-            throw ApiException.invalidArguments(
+            throw new InvalidArgumentsException(
                 "unknown field " + field.getKey() + " (expected: primary_cluster, read_mode)");
       }
     }
@@ -91,7 +94,7 @@ public final class RoutingRoutes {
           java.util.Arrays.stream(type.getEnumConstants())
               .map(c -> "\"" + c.name() + "\"")
               .toList();
-      throw ApiException.invalidArguments(
+      throw new InvalidArgumentsException(
           field + ": " + value + " (expected: " + String.join(" or ", expected) + ")");
     }
   }

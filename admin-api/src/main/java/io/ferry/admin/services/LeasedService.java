@@ -2,7 +2,7 @@ package io.ferry.admin.services;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import io.ferry.admin.cluster.ManagedCluster;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.requests.Leases;
 import java.time.Duration;
 import java.util.UUID;
@@ -72,7 +72,7 @@ public abstract class LeasedService<W> implements AutoCloseable {
     while (!closed) {
       boolean worked = false;
       try {
-        W wanted = cluster.requests().exists() ? wanted() : null;
+        W wanted = cluster.store().exists() ? wanted() : null;
         if (wanted == null) {
           release();
         } else if (acquire()) {
@@ -110,7 +110,7 @@ public abstract class LeasedService<W> implements AutoCloseable {
         log.info("[{}] this instance runs the {} service now", cluster.id(), leaseName);
         return true;
       }
-    } catch (ApiException e) {
+    } catch (UnavailableException e) {
       // No quorum for the lease table: nobody may run it now.
       problem(e);
     }

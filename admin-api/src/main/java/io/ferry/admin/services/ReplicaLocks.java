@@ -1,6 +1,6 @@
 package io.ferry.admin.services;
 
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.UnavailableException;
 import io.ferry.admin.requests.Leases;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +34,7 @@ public final class ReplicaLocks {
         taken.add(replica);
       }
       return true;
-    } catch (ApiException e) {
+    } catch (UnavailableException e) {
       unlock(leases, taken, owner);
       return false;
     }

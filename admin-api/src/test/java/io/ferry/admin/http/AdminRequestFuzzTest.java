@@ -44,7 +44,13 @@ class AdminRequestFuzzTest {
    * doubles for what it calls).
    */
   private static final List<Route> ROUTES =
-      List.copyOf(RoutingRoutes.routes(new Router(ClusterRole.ORIGIN, ClusterRole.ORIGIN)));
+      routes(new RoutingRoutes(new Router(ClusterRole.ORIGIN, ClusterRole.ORIGIN)));
+
+  private static List<Route> routes(RoutingRoutes routing) {
+    return List.of(
+        Route.get(RoutingRoutes.PATH, routing::state),
+        Route.put(RoutingRoutes.PATH, routing::update));
+  }
 
   // Not HEAD: the response decoder here cannot know that its answer has no body.
   private static final List<String> OTHER_METHODS =
@@ -101,7 +107,7 @@ class AdminRequestFuzzTest {
     UnpooledByteBufAllocator allocator = new UnpooledByteBufAllocator(false);
     EmbeddedChannel channel = new EmbeddedChannel();
     channel.config().setAllocator(allocator);
-    HttpServer.initialize(channel.pipeline(), ROUTES, "");
+    HttpServer.initialize(channel.pipeline(), ROUTES, "", new BrowserGuard("localhost", List.of()));
     channel.writeInbound(allocator.heapBuffer().writeBytes(request));
     List<FullHttpResponse> responses = responses(channel);
     channel.finishAndReleaseAll();

@@ -81,7 +81,7 @@ class HttpServerTest {
                         request ->
                             io.ferry.admin.http.HttpResponse.ok(Map.of("caller", request.caller())))
                     .blocking(workers)),
-            "s3cret")) {
+            AccessRules.guarded("s3cret", List.of()))) {
       URI uri = URI.create("http://127.0.0.1:" + guarded.address().getPort() + "/who");
       // when
       HttpResponse<String> anonymous =
@@ -208,11 +208,113 @@ class HttpServerTest {
             "\"message\":\"request body larger than 1048576 bytes (expected: a JSON document)\"");
   }
 
+  @Test
+  void should_refuse_a_cross_site_form_post_with_a_json_403_and_accept_curls_form_post()
+      throws Exception {
+    // given: the admin server's access rules (no token, as on loopback by default)
+    try (HttpServer admin =
+        HttpServer.start(
+            "guarded",
+            "127.0.0.1",
+            0,
+            List.of(
+                Route.post(
+                    "/origin/ops/restart/{ip}",
+                    request -> io.ferry.admin.http.HttpResponse.ok(null))),
+            AccessRules.guarded("", List.of()))) {
+      int port = admin.address().getPort();
+      String form = "sleep=0";
+      // when: what a browser sends for a page of another site, then what curl -d sends
+      String browser =
+          exchange(
+              admin,
+              "POST /origin/ops/restart/127.0.0.1 HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + port
+                  + "\r\nOrigin: https://attacker.example\r\nSec-Fetch-Site: cross-site\r\n"
+                  + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                  + form.length()
+                  + "\r\n\r\n",
+              form.getBytes(StandardCharsets.US_ASCII));
+      String rebound =
+          exchange(
+              admin,
+              "GET /origin/ops/restart/127.0.0.1 HTTP/1.1\r\nHost: attacker.example:"
+                  + port
+                  + "\r\n\r\n",
+              new byte[0]);
+      String curl =
+          exchange(
+              admin,
+              "POST /origin/ops/restart/127.0.0.1 HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + port
+                  + "\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n"
+                  + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                  + form.length()
+                  + "\r\n\r\n",
+              form.getBytes(StandardCharsets.US_ASCII));
+      // then
+      assertThat(browser)
+          .startsWith("HTTP/1.1 403 ")
+          .contains("\"type\":\"Forbidden\"")
+          .contains("Sec-Fetch-Site: cross-site");
+      assertThat(rebound).startsWith("HTTP/1.1 403 ").contains("DNS rebinding");
+      assertThat(curl).startsWith("HTTP/1.1 200 ");
+    }
+  }
+
+  @Test
+  void should_answer_503_naming_the_pool_and_its_size_when_every_worker_is_busy() throws Exception {
+    // given: a pool of one thread, held by a first call
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    try (io.ferry.admin.WorkerPool pool =
+            new io.ferry.admin.WorkerPool("admin-request", 1, "ferry.admin.request-threads");
+        HttpServer admin =
+            HttpServer.start(
+                "pooled",
+                "127.0.0.1",
+                0,
+                List.of(
+                    Route.get(
+                            "/slow",
+                            request -> {
+                              busy.countDown();
+                              release.await();
+                              return io.ferry.admin.http.HttpResponse.ok(null);
+                            })
+                        .blocking(pool)),
+                AccessRules.guarded("", List.of()))) {
+      URI uri = URI.create("http://127.0.0.1:" + admin.address().getPort() + "/slow");
+      var first =
+          client.sendAsync(
+              java.net.http.HttpRequest.newBuilder(uri).build(),
+              HttpResponse.BodyHandlers.ofString());
+      busy.await();
+      // when
+      HttpResponse<String> second =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(uri).build(),
+              HttpResponse.BodyHandlers.ofString());
+      release.countDown();
+      // then
+      assertThat(second.statusCode()).isEqualTo(503);
+      assertThat(second.body())
+          .contains("\"type\":\"Unavailable\"")
+          .contains("the admin-request pool is full: all its 1 threads are busy")
+          .contains("ferry.admin.request-threads");
+      assertThat(first.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  private String exchange(String head, byte[] body) throws Exception {
+    return exchange(server, head, body);
+  }
+
   /**
    * Sends a request of raw bytes (with {@code Connection: close}) and reads the answer up to the
    * end of the connection, which the server closes after answering.
    */
-  private String exchange(String head, byte[] body) throws Exception {
+  private static String exchange(HttpServer server, String head, byte[] body) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(server.address(), 5000);
       socket.setSoTimeout(10_000);

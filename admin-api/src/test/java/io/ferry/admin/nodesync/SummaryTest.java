@@ -3,7 +3,7 @@ package io.ferry.admin.nodesync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.NotFoundException;
 import io.ferry.admin.ring.TokenRing.ReplicatedSpan;
 import io.ferry.admin.ring.TokenSpan;
 import java.time.Instant;
@@ -67,7 +67,7 @@ class SummaryTest {
   void should_answer_one_empty_page_for_no_results_and_refuse_bad_pages() {
     assertThat(Page.of(List.of(), "1", "5")).containsEntry("last", 1).containsEntry("count", 0);
     assertThatThrownBy(() -> Page.of(List.of(1, 2), "2", "2"))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("past the last page (1");
     assertThatThrownBy(() -> Page.of(List.of(), "0", null)).hasMessageContaining("page: 0");
     assertThatThrownBy(() -> Page.of(List.of(), "x", null)).hasMessageContaining("page: x");

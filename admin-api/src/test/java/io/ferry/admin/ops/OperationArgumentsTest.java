@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferry.admin.http.ApiException;
+import io.ferry.admin.errors.InvalidArgumentsException;
 import org.junit.jupiter.api.Test;
 
 class OperationArgumentsTest {
@@ -29,16 +29,16 @@ class OperationArgumentsTest {
     assertThatThrownBy(
             () ->
                 OperationArguments.process(NodeAction.STOP, json("{\"wait_for_cassandra\": true}")))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("unknown field wait_for_cassandra")
         .hasMessageContaining("drain_first");
     assertThatThrownBy(
             () ->
                 OperationArguments.process(NodeAction.RESTART, json("{\"drain_first\": \"yes\"}")))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("drain_first: \"yes\"");
     assertThatThrownBy(() -> OperationArguments.process(NodeAction.RESTART, json("[1]")))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("expected a JSON object");
   }
 
@@ -51,17 +51,17 @@ class OperationArgumentsTest {
         .isEqualTo("85070591730234615865843651857942052864");
     assertThat(OperationArguments.move(json("-42")).get("token").asText()).isEqualTo("-42");
     assertThatThrownBy(() -> OperationArguments.move(json("\"1e5\"")))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("1e5");
     assertThatThrownBy(() -> OperationArguments.move(null))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("new token");
   }
 
   @Test
   void should_name_the_bulk_actions_when_one_is_unknown() {
     assertThatThrownBy(() -> NodeAction.bulkAction("decommission"))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("cleanup, compact, flush, perform_gc, repair, restart, start, stop");
   }
 
@@ -70,9 +70,9 @@ class OperationArgumentsTest {
     assertThat(OpsRoutes.sleepSeconds(null)).isEqualTo(60);
     assertThat(OpsRoutes.sleepSeconds(json("1.5"))).isEqualTo(2);
     assertThatThrownBy(() -> OpsRoutes.sleepSeconds(json("-1")))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(InvalidArgumentsException.class)
         .hasMessageContaining("sleep: -1");
     assertThatThrownBy(() -> OpsRoutes.sleepSeconds(json("\"soon\"")))
-        .isInstanceOf(ApiException.class);
+        .isInstanceOf(InvalidArgumentsException.class);
   }
 }

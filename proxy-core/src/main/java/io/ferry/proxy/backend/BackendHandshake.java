@@ -148,7 +148,7 @@ public final class BackendHandshake {
   }
 
   /** A token's bytes, without moving {@code buffer}; {@code null} for a null token. */
-  public static byte[] bytes(ByteBuffer buffer) {
+  private static byte[] bytes(ByteBuffer buffer) {
     if (buffer == null) {
       return null;
     }

@@ -62,13 +62,17 @@ public final class NodeMetrics {
    * connections).
    */
   public static NodeMetrics detached() {
-    return new NodeMetrics(
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-        "detached",
-        "control",
-        "-",
-        List.of());
+    return DETACHED;
   }
+
+  // One for every such connection: nothing reads them, so there is no need for one per connection.
+  private static final NodeMetrics DETACHED =
+      new NodeMetrics(
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+          "detached",
+          "control",
+          "-",
+          List.of());
 
   private static Timer timer(
       MeterRegistry registry, String base, String node, String type, List<Duration> buckets) {

@@ -26,24 +26,14 @@ public final class DeadlineQueue<E extends DeadlineQueue.Entry<E>> {
     public final long startNanos() {
       return startNanos;
     }
-
-    /** Whether the entry is in a queue. */
-    public final boolean isQueued() {
-      return queued;
-    }
   }
 
   private final long timeoutNanos;
   private E oldest;
   private E newest;
-  private int size;
 
   public DeadlineQueue(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
-  }
-
-  public long timeoutNanos() {
-    return timeoutNanos;
   }
 
   /** Appends {@code entry}, whose timeout runs from {@code startNanos}. */
@@ -61,7 +51,6 @@ public final class DeadlineQueue<E extends DeadlineQueue.Entry<E>> {
       oldest = entry;
     }
     newest = entry;
-    size++;
   }
 
   /** Removes {@code entry}; nothing happens when it is not queued. */
@@ -82,7 +71,6 @@ public final class DeadlineQueue<E extends DeadlineQueue.Entry<E>> {
     entry.previous = null;
     entry.next = null;
     entry.queued = false;
-    size--;
   }
 
   /** Removes and returns the oldest entry if its deadline has passed at {@code nowNanos}. */
@@ -110,10 +98,6 @@ public final class DeadlineQueue<E extends DeadlineQueue.Entry<E>> {
   }
 
   public boolean isEmpty() {
-    return size == 0;
-  }
-
-  public int size() {
-    return size;
+    return oldest == null;
   }
 }

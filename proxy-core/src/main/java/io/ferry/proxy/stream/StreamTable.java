@@ -38,10 +38,6 @@ public final class StreamTable<R> {
     return streamId >= 0 && streamId < slots.length && slots[streamId] != null;
   }
 
-  public boolean isOrphan(int streamId) {
-    return isReserved(streamId) && slots[streamId] == ORPHAN;
-  }
-
   /**
    * Frees a reserved id, its answer having arrived (or its request not being sent after all).
    *
@@ -99,9 +95,5 @@ public final class StreamTable<R> {
 
   public int orphans() {
     return orphans;
-  }
-
-  public int size() {
-    return slots.length;
   }
 }
